@@ -1,0 +1,41 @@
+package io.miaobu.api.build;
+
+import io.miaobu.api.config.ConfigValues;
+import io.miaobu.api.host.TaskLog;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Everything a {@link Builder} gets for one build. Provided by the host; valid for the duration of
+ * {@link Builder#build} only.
+ */
+public interface BuildContext {
+
+    /** The source directory: the checkout, or the project's root directory within it. Writable. */
+    Path sourceDirectory();
+
+    /** The plan to carry out, overrides applied. */
+    BuildPlan plan();
+
+    /** Where commands run. */
+    BuildRunner runner();
+
+    /** Variables for every command: the project's variables and secrets, and {@code CI=true}, {@code MIAOBU=true}. */
+    Map<String, String> environment();
+
+    /** The limit for the install command. */
+    Duration installTimeout();
+
+    /** The limit for the build command. */
+    Duration buildTimeout();
+
+    /** The build log. */
+    TaskLog log();
+
+    /** The builder's server-wide settings. */
+    ConfigValues globalSettings();
+
+    /** The builder's settings for this project. */
+    ConfigValues projectSettings();
+}

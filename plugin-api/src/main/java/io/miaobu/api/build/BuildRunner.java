@@ -1,0 +1,25 @@
+package io.miaobu.api.build;
+
+import io.miaobu.api.MiaobuExtension;
+import io.miaobu.api.host.TaskLog;
+
+/**
+ * Where a builder's commands run: a child process of the server (the core's {@code host} runner) or a container
+ * (the {@code docker} plugin).
+ *
+ * <p>Called on the build's thread. A runner streams standard output and error into the log as they arrive, never
+ * through a pipe that could hide the exit code, and guarantees that when {@link #run} returns or throws, no process it
+ * started is left running: on timeout and on interruption it kills the whole process tree (children and
+ * grandchildren).
+ */
+public interface BuildRunner extends MiaobuExtension {
+
+    /**
+     * Runs one command to its end.
+     *
+     * @return how it ended; a timeout is reported, not thrown
+     * @throws io.miaobu.api.ExtensionException when it cannot be started at all (program missing, engine down)
+     * @throws InterruptedException             when the build was cancelled; the process tree is dead by then
+     */
+    CommandResult run(CommandSpec command, TaskLog log) throws InterruptedException;
+}

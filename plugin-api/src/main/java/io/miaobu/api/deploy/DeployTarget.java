@@ -1,0 +1,38 @@
+package io.miaobu.api.deploy;
+
+import io.miaobu.api.ExtensionException;
+import io.miaobu.api.MiaobuExtension;
+
+/**
+ * Where sites are published: local disk, an object store behind a CDN, ...
+ *
+ * <p>Each deployment is published once as an immutable copy ({@link #publish}); going live is a separate, atomic
+ * switch of a pointer ({@link #activate}) so that a visitor sees either the old or the new deployment, never a mix,
+ * and rollback is the same switch to an older copy, without re-uploading. Called on build threads (publish, activate)
+ * and on request threads (activate for rollback, delete). The host never activates two deployments of one site at once.
+ */
+public interface DeployTarget extends MiaobuExtension {
+
+    /**
+     * Publishes the build output as a new immutable deployment; nothing becomes live.
+     *
+     * @throws ExtensionException   when publishing fails; whatever was partly written is not live and may be
+     *                              cleaned up by {@link #delete}
+     * @throws InterruptedException when the build is cancelled
+     */
+    PublishedDeployment publish(PublishContext context) throws InterruptedException;
+
+    /**
+     * Makes this deployment the live one of its site, atomically.
+     *
+     * @throws ExtensionException when the switch failed; the previously live deployment is still live
+     */
+    ActivationResult activate(SiteDeployment deployment);
+
+    /**
+     * Removes a deployment that is not live. Removing one that is already gone succeeds.
+     *
+     * @throws ExtensionException when it is live, or the storage refuses
+     */
+    void delete(SiteDeployment deployment);
+}

@@ -1,0 +1,30 @@
+package io.miaobu.api.deploy;
+
+import io.miaobu.api.config.ConfigValues;
+import io.miaobu.api.host.TaskLog;
+import java.nio.file.Path;
+
+/** One publication, provided by the host for the duration of {@link DeployTarget#publish} only. */
+public interface PublishContext {
+
+    /**
+     * The site the deployment belongs to: the project's slug, or {@code <slug>/<preview>} for previews. Lower-case
+     * letters, digits, {@code -} and {@code /}.
+     */
+    String siteKey();
+
+    /** The deployment's id, unique within the server; use it to name the immutable copy. */
+    String deploymentKey();
+
+    /** The build output; read it, do not change it. */
+    Path outputDirectory();
+
+    /** The deployment's log; report progress here. */
+    TaskLog log();
+
+    /** The target's server-wide settings. */
+    ConfigValues globalSettings();
+
+    /** The target's settings for this project. */
+    ConfigValues projectSettings();
+}

@@ -1,0 +1,2 @@
+/** Signing users in through an external account: the {@link io.miaobu.api.identity.IdentityProvider} point. */
+package io.miaobu.api.identity;
