@@ -1,0 +1,430 @@
+package io.miaobu.themes;
+
+import static io.miaobu.themes.SampleModels.ATTR_XSS;
+import static io.miaobu.themes.SampleModels.CSRF;
+import static io.miaobu.themes.SampleModels.PROJECT_ID;
+import static io.miaobu.themes.SampleModels.SLUG;
+import static io.miaobu.themes.SampleModels.STATUSES;
+import static io.miaobu.themes.SampleModels.XSS;
+import static io.miaobu.themes.SampleModels.errors;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Attribute;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.junit.jupiter.api.Test;
+
+/** Renders every page of every theme with sample models and checks structure, forms, escaping and accessibility. */
+class ThemePagesTest {
+
+    private static final Map<String, ThemeRenderer> RENDERERS = new ConcurrentHashMap<>();
+
+    private static Document render(String theme, String lang, String page, Map<String, Object> model) {
+        String html = RENDERERS.computeIfAbsent(theme, ThemeRenderer::new).render(page, lang, model);
+        assertThat(html).as("raw HTML of %s", page)
+                .doesNotContainIgnoringCase("<script>alert")
+                .doesNotContain(ATTR_XSS);
+        Document doc = Jsoup.parse(html);
+        assertCommonStructure(doc, lang, model);
+        return doc;
+    }
+
+    private static void assertCommonStructure(Document doc, String lang, Map<String, Object> model) {
+        assertThat(doc.documentType()).isNotNull();
+        assertThat(doc.selectFirst("html").attr("lang")).isEqualTo(lang);
+        assertThat(doc.title()).isNotBlank();
+        assertThat(doc.select("body > header")).hasSize(1);
+        assertThat(doc.select("body > main#main")).hasSize(1);
+        assertThat(doc.select("body > footer")).hasSize(1);
+        assertThat(doc.select("main h1")).hasSize(1);
+        assertThat(doc.select("a.skip-link[href=#main]")).hasSize(1);
+        assertThat(doc.select("link[rel=stylesheet]")).isNotEmpty()
+                .allSatisfy(link -> assertThat(link.attr("href")).startsWith("/static/css/").contains("?v="));
+
+        for (Element script : doc.select("script")) {
+            assertThat(script.hasAttr("src")).as("inline script: %s", script).isTrue();
+            assertThat(script.data()).isEmpty();
+            assertThat(script.hasAttr("defer")).isTrue();
+        }
+        for (Element element : doc.getAllElements()) {
+            for (Attribute attribute : element.attributes()) {
+                assertThat(attribute.getKey()).as("event handler attribute on %s", element.tagName())
+                        .doesNotStartWithIgnoringCase("on");
+            }
+            assertThat(element.attr("href")).doesNotStartWithIgnoringCase("javascript:");
+            assertThat(element.attr("style")).as("inline style").isEmpty();
+        }
+
+        Set<String> ids = new HashSet<>();
+        for (Element element : doc.select("[id]")) {
+            assertThat(ids.add(element.id())).as("duplicate id %s", element.id()).isTrue();
+        }
+        for (Element element : doc.select("[aria-describedby]")) {
+            for (String id : element.attr("aria-describedby").split(" ")) {
+                assertThat(doc.getElementById(id)).as("aria-describedby target %s", id).isNotNull();
+            }
+        }
+        for (Element input : doc.select("input:not([type=hidden]), select, textarea")) {
+            assertThat(input.id()).as("input %s has an id", input.attr("name")).isNotEmpty();
+            assertThat(doc.select("label[for=" + input.id() + "]")).as("label for %s", input.id()).hasSize(1);
+        }
+        for (Element cell : doc.select(".table--stack td:not(.row-actions)")) {
+            assertThat(cell.attr("data-label")).as("label for a stacked cell on narrow screens").isNotBlank();
+        }
+        for (Element button : doc.select("button")) {
+            assertThat(button.text()).as("button text").isNotBlank();
+            assertThat(button.attr("type")).isEqualTo("submit");
+        }
+
+        for (Element form : doc.select("form")) {
+            assertThat(form.attr("method")).isEqualTo("post");
+            if (model.get("csrfToken") != null) {
+                assertThat(form.select("input[type=hidden][name=csrf]"))
+                        .as("csrf input in form %s", form.attr("action")).hasSize(1)
+                        .first().extracting(input -> input.attr("value")).isEqualTo(CSRF);
+            } else {
+                assertThat(form.select("input[name=csrf]")).isEmpty();
+            }
+        }
+
+        boolean signedIn = model.get("currentUser") != null;
+        assertThat(doc.select("form[action=/logout]")).hasSize(signedIn ? 1 : 0);
+        if (signedIn) {
+            assertThat(doc.select("header .site-user__name").text()).contains("ada" + XSS);
+            assertThat(doc.select("header nav a[href=/]")).hasSize(1);
+        }
+        if (model.get("flash") != null) {
+            assertThat(doc.select(".flash[role=status]").text()).isEqualTo(model.get("flash"));
+        } else {
+            assertThat(doc.select(".flash")).isEmpty();
+        }
+        assertThat(doc.select("footer").text()).contains("0.1.0");
+    }
+
+    private static Set<String> postActions(Document doc) {
+        Set<String> actions = new HashSet<>();
+        doc.select("form[method=post]").forEach(form -> actions.add(form.attr("action")));
+        return actions;
+    }
+
+    @EveryThemeAndLanguage
+    void setupPagePostsTheAdministratorForm(String theme, String lang) {
+        Document doc = render(theme, lang, "setup", SampleModels.setup(errors()));
+
+        Element form = doc.selectFirst("form[action=/setup]");
+        assertThat(form).isNotNull();
+        for (String name : List.of("setupToken", "username", "password", "passwordConfirm")) {
+            assertThat(form.select("input[name=" + name + "]")).as(name).hasSize(1);
+        }
+        assertThat(form.select("input[type=password]")).hasSize(2)
+                .allSatisfy(input -> assertThat(input.hasAttr("value")).isFalse());
+        assertThat(form.selectFirst("input[name=username]").attr("value")).isEqualTo("admin" + ATTR_XSS);
+        assertThat(form.select("code").text()).isEqualTo("/var/lib/miaobu/setup-token" + XSS);
+        assertThat(doc.select(".alert--error")).isEmpty();
+        assertThat(doc.select("header nav")).isEmpty();
+    }
+
+    @EveryThemeAndLanguage
+    void setupPageShowsFieldAndFormErrors(String theme, String lang) {
+        Document doc = render(theme, lang, "setup", SampleModels.setup(
+                errors("_form", "Token expired " + XSS, "passwordConfirm", "Passwords differ " + XSS)));
+
+        Element summary = doc.selectFirst(".alert--error[role=alert]");
+        assertThat(summary).isNotNull();
+        assertThat(summary.text()).contains("Token expired " + XSS, "Passwords differ " + XSS);
+        assertThat(summary.select("a[href=#field-passwordConfirm]")).hasSize(1);
+        Element input = doc.getElementById("field-passwordConfirm");
+        assertThat(input.attr("aria-invalid")).isEqualTo("true");
+        assertThat(doc.getElementById("field-passwordConfirm-error").text()).isEqualTo("Passwords differ " + XSS);
+        assertThat(doc.getElementById("field-username").hasAttr("aria-invalid")).isFalse();
+    }
+
+    @EveryThemeAndLanguage
+    void loginPageCarriesNextAndErrors(String theme, String lang) {
+        Document doc = render(theme, lang, "login", SampleModels.login(errors("_form", "Wrong password"), "/projects/7"));
+
+        Element form = doc.selectFirst("form[action=/login]");
+        assertThat(form.selectFirst("input[type=hidden][name=next]").attr("value")).isEqualTo("/projects/7");
+        assertThat(form.select("input[name=username]").attr("autocomplete")).isEqualTo("username");
+        assertThat(form.select("input[name=password]").attr("autocomplete")).isEqualTo("current-password");
+        assertThat(doc.select(".alert--error").text()).contains("Wrong password");
+    }
+
+    @EveryThemeAndLanguage
+    void loginPageRendersWithoutOptionalValues(String theme, String lang) {
+        Map<String, Object> model = SampleModels.common(false, false, false, false);
+        Document doc = render(theme, lang, "login", model);
+
+        assertThat(doc.select("form[action=/login] input[name=next]").attr("value")).isEmpty();
+        assertThat(doc.select("input[name=csrf]")).isEmpty();
+    }
+
+    @EveryThemeAndLanguage
+    void dashboardListsProjectsWithLiveAndLastBuild(String theme, String lang) {
+        Document doc = render(theme, lang, "dashboard", SampleModels.dashboard(false));
+
+        assertThat(doc.select("main a[href=/projects/new]")).hasSize(1);
+        assertThat(doc.select(".card")).hasSize(2);
+        Element shop = doc.select(".card").first();
+        assertThat(shop.selectFirst("h2 a").attr("href")).isEqualTo("/projects/" + PROJECT_ID);
+        assertThat(shop.selectFirst("h2").text()).isEqualTo("Shop " + XSS);
+        assertThat(shop.select("a[href=https://shop.sites.example.test/]")).hasSize(1);
+        assertThat(shop.select("a[href=/deployments/5001]").text()).isEqualTo("a1b2c3d");
+        assertThat(shop.select("time[datetime=2026-01-02T03:04:05Z]")).hasSize(1);
+        assertThat(shop.select("a[href=/deployments/5002] .badge.badge--building").attr("data-status")).isEqualTo("BUILDING");
+        assertThat(shop.text()).contains("main" + XSS);
+        Element docs = doc.select(".card").get(1);
+        assertThat(docs.selectFirst("h2 a").attr("href")).isEqualTo("/projects/1043");
+        assertThat(docs.select(".badge, time")).isEmpty();
+        assertThat(doc.select("header nav a[href=/plugins]")).hasSize(1);
+    }
+
+    @EveryThemeAndLanguage
+    void dashboardShowsAnEmptyStateWithACallToAction(String theme, String lang) {
+        Document doc = render(theme, lang, "dashboard", SampleModels.dashboard(true));
+
+        assertThat(doc.select(".card")).isEmpty();
+        assertThat(doc.select(".empty a[href=/projects/new]")).hasSize(1);
+    }
+
+    @EveryThemeAndLanguage
+    void dashboardHidesPluginsFromNonAdmins(String theme, String lang) {
+        Map<String, Object> model = SampleModels.with(SampleModels.common(true, false, true, false),
+                "projects", List.of());
+        Document doc = render(theme, lang, "dashboard", model);
+
+        assertThat(doc.select("a[href=/plugins]")).isEmpty();
+        assertThat(doc.select("header nav a[href=/][aria-current=page]")).hasSize(1);
+    }
+
+    @EveryThemeAndLanguage
+    void newProjectFormPostsEveryField(String theme, String lang) {
+        Document doc = render(theme, lang, "project-new",
+                SampleModels.projectNew(errors("repositoryUrl", "Cannot clone " + XSS)));
+
+        Element form = doc.selectFirst("form[action=/projects]");
+        for (String name : List.of("name", "repositoryUrl", "branch", "rootDirectory", "installCommand", "buildCommand",
+                "outputDirectory", "spa")) {
+            assertThat(form.select("[name=" + name + "]")).as(name).hasSize(1);
+        }
+        assertThat(form.selectFirst("input[name=spa]").attr("type")).isEqualTo("checkbox");
+        assertThat(form.selectFirst("input[name=spa]").hasAttr("checked")).isTrue();
+        assertThat(form.selectFirst("input[name=name]").attr("value")).isEqualTo("Shop" + ATTR_XSS);
+        assertThat(doc.getElementById("field-repositoryUrl").attr("aria-invalid")).isEqualTo("true");
+        assertThat(doc.select("fieldset legend")).hasSize(2);
+        assertThat(form.select("fieldset").get(1).selectFirst("p.field__hint").text()).isNotBlank();
+    }
+
+    @EveryThemeAndLanguage
+    void projectPageOffersDeployActivateRollbackAndCancel(String theme, String lang) {
+        Document doc = render(theme, lang, "project", SampleModels.projectPage(false));
+
+        assertThat(doc.selectFirst("main h1").text()).isEqualTo("Shop " + XSS);
+        assertThat(doc.select("main a[href=https://shop.sites.example.test/]")).hasSize(1);
+        assertThat(doc.select("a[href=/projects/1042/settings]")).hasSize(1);
+        assertThat(postActions(doc)).containsExactlyInAnyOrder("/logout", "/projects/1042/deploy",
+                "/deployments/5001/activate", "/deployments/5003/cancel");
+        assertThat(doc.select("tbody tr")).hasSize(4);
+        for (String id : List.of("5003", "5002", "5001", "5000")) {
+            assertThat(doc.select("tbody a[href=/deployments/" + id + "]")).as(id).hasSize(1);
+        }
+        assertThat(doc.select("tbody tr.is-live")).hasSize(1);
+        assertThat(doc.select("tbody tr.is-live .tag--current")).hasSize(1);
+        assertThat(doc.select("tbody .badge--failed").text()).isNotBlank();
+        assertThat(doc.select("tbody").text()).contains("Fix " + XSS, "main" + XSS, "Grace " + XSS, "42 s");
+        assertThat(doc.select("time[datetime=2026-01-02T03:00:00Z]")).hasSize(4);
+
+        String rollback = doc.selectFirst("form[action=/deployments/5001/activate] button").ownText();
+        String activateOnNewer = RENDERERS.get(theme).render("project", lang, SampleModels.with(
+                SampleModels.projectPage(false), "deployments",
+                List.of(SampleModels.deploymentRow(5009, "LIVE", false, true, false),
+                        SampleModels.deploymentRow(5002, "LIVE", true, false, false))));
+        String makeLive = Jsoup.parse(activateOnNewer).selectFirst("form[action=/deployments/5009/activate] button").ownText();
+        assertThat(rollback).isNotBlank().isNotEqualTo(makeLive);
+        assertThat(doc.selectFirst("form[action=/deployments/5001/activate] button .visually-hidden").text())
+                .isEqualTo("c5001");
+    }
+
+    @EveryThemeAndLanguage
+    void projectPageWithoutDeploymentsInvitesTheFirstDeploy(String theme, String lang) {
+        Document doc = render(theme, lang, "project", SampleModels.projectPage(true));
+
+        assertThat(doc.select("table")).isEmpty();
+        assertThat(doc.select(".empty form[action=/projects/1042/deploy]")).hasSize(1);
+    }
+
+    @EveryThemeAndLanguage
+    void deploymentPageStreamsTheLogWhileRunning(String theme, String lang) {
+        Map<String, Object> model = SampleModels.deploymentPage(false);
+        Document doc = render(theme, lang, "deployment", model);
+
+        Element log = doc.getElementById("log");
+        assertThat(log.tagName()).isEqualTo("pre");
+        assertThat(log.wholeText()).isEqualTo(model.get("log"));
+        assertThat(log.children()).isEmpty();
+        assertThat(log.attr("data-stream-url")).isEqualTo("/deployments/5003/log/stream");
+        assertThat(log.attr("data-finished")).isEqualTo("false");
+        assertThat(doc.select("head script[src]")).hasSize(1)
+                .first().extracting(s -> s.attr("src")).asString().startsWith("/static/js/live-log.js?v=");
+
+        Element badge = doc.getElementById("status");
+        assertThat(badge.attr("data-status")).isEqualTo("BUILDING");
+        assertThat(badge.hasClass("badge--building")).isTrue();
+        for (String status : STATUSES) {
+            assertThat(badge.attr("data-label-" + status.toLowerCase())).as(status).isNotBlank();
+        }
+        assertThat(badge.text()).isEqualTo(badge.attr("data-label-building"));
+        assertThat(doc.select("main a[href=/deployments/5003]")).as("refresh link").isNotEmpty();
+        assertThat(postActions(doc)).containsExactlyInAnyOrder("/logout", "/deployments/5003/cancel");
+        assertThat(doc.select("a[href=/projects/1042]")).isNotEmpty();
+        assertThat(doc.select(".timeline li")).hasSize(3);
+        assertThat(doc.select(".alert--error")).isEmpty();
+        assertThat(doc.select("main").text()).contains("Fix " + XSS, "Grace " + XSS, "main" + XSS);
+    }
+
+    @EveryThemeAndLanguage
+    void finishedDeploymentShowsErrorTimelineAndNoRefresh(String theme, String lang) {
+        Document doc = render(theme, lang, "deployment", SampleModels.deploymentPage(true));
+
+        assertThat(doc.getElementById("log").attr("data-finished")).isEqualTo("true");
+        assertThat(doc.select(".log-section a")).isEmpty();
+        assertThat(doc.select(".alert--error[role=alert]").text()).contains("npm exited with 1 " + XSS);
+        assertThat(doc.select(".timeline .badge")).hasSize(STATUSES.size())
+                .extracting(badge -> badge.attr("data-status")).containsExactlyElementsOf(STATUSES);
+        assertThat(doc.select(".timeline .badge")).allSatisfy(badge -> assertThat(badge.text()).isNotBlank());
+        assertThat(postActions(doc)).containsExactly("/logout");
+    }
+
+    @EveryThemeAndLanguage
+    void deploymentPageToleratesAnEmptyLogAndNoTimeline(String theme, String lang) {
+        Map<String, Object> model = SampleModels.deploymentPage(false);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> deployment = (Map<String, Object>) model.get("deployment");
+        deployment.put("timeline", List.of());
+        deployment.put("duration", "");
+        model.put("log", "");
+        Document doc = render(theme, lang, "deployment", model);
+
+        assertThat(doc.getElementById("log").wholeText()).isEmpty();
+        assertThat(doc.getElementById("log").attr("data-empty")).isNotBlank();
+        assertThat(doc.select(".timeline")).isEmpty();
+    }
+
+    @EveryThemeAndLanguage
+    void settingsPageShowsDetectedValuesAndTheDangerZone(String theme, String lang) {
+        Document doc = render(theme, lang, "project-settings", SampleModels.settings(true,
+                errors("confirmSlug", "Type " + SLUG + " to confirm")));
+
+        Element form = doc.selectFirst("form[action=/projects/1042/settings]");
+        for (String name : List.of("name", "branch", "rootDirectory", "installCommand", "buildCommand",
+                "outputDirectory", "spa")) {
+            assertThat(form.select("[name=" + name + "]")).as(name).hasSize(1);
+        }
+        assertThat(form.select("[name=repositoryUrl]")).isEmpty();
+        assertThat(form.selectFirst("input[name=installCommand]").attr("placeholder")).isEqualTo("pnpm install --frozen-lockfile");
+        assertThat(form.selectFirst("input[name=outputDirectory]").attr("placeholder")).isEqualTo("dist");
+        assertThat(doc.getElementById("field-buildCommand-hint").text()).contains("pnpm run build");
+        assertThat(form.selectFirst("input[name=branch]").attr("value")).isEqualTo("main" + ATTR_XSS);
+        assertThat(form.selectFirst("input[name=spa]").hasAttr("checked")).isFalse();
+        assertThat(doc.select(".callout").text()).contains("Vite", "pnpm");
+
+        Element delete = doc.selectFirst("form[action=/projects/1042/delete]");
+        assertThat(delete.select("input[name=confirmSlug]")).hasSize(1);
+        assertThat(delete.select("code").text()).isEqualTo(SLUG);
+        assertThat(delete.selectFirst("input[name=confirmSlug]").attr("aria-invalid")).isEqualTo("true");
+    }
+
+    @EveryThemeAndLanguage
+    void settingsPageWithoutDetectionStillExplainsBlankFields(String theme, String lang) {
+        Document doc = render(theme, lang, "project-settings", SampleModels.settings(false, errors()));
+
+        assertThat(doc.select(".callout")).isEmpty();
+        assertThat(doc.selectFirst("input[name=installCommand]").hasAttr("placeholder")).isFalse();
+        assertThat(doc.getElementById("field-installCommand-hint").text()).isNotBlank();
+    }
+
+    @EveryThemeAndLanguage
+    void pluginsPageListsEveryPluginReadOnly(String theme, String lang) {
+        Document doc = render(theme, lang, "plugins", SampleModels.plugins(false));
+
+        assertThat(doc.select("tbody tr")).hasSize(SampleModels.PLUGIN_STATES.size() + 1);
+        assertThat(postActions(doc)).containsExactly("/logout");
+        assertThat(doc.select("main input, main button")).isEmpty();
+        assertThat(doc.select("tbody").text()).contains("Generic git " + XSS, "Git " + XSS, "Boom " + XSS,
+                "SourceProvider", "SOMETHING_NEW");
+        assertThat(doc.select("header nav a[href=/plugins][aria-current=page]")).hasSize(1);
+    }
+
+    @EveryThemeAndLanguage
+    void pluginsPageHasAnEmptyState(String theme, String lang) {
+        Document doc = render(theme, lang, "plugins", SampleModels.plugins(true));
+
+        assertThat(doc.select("table")).isEmpty();
+        assertThat(doc.select(".empty").text()).isNotBlank();
+    }
+
+    @EveryThemeAndLanguage
+    void errorPageRendersForAnonymousVisitors(String theme, String lang) {
+        Document doc = render(theme, lang, "error", SampleModels.error(404, "No project " + XSS, false));
+
+        assertThat(doc.select(".error-page__code").text()).isEqualTo("404");
+        assertThat(doc.select("main").text()).contains("No project " + XSS);
+        assertThat(doc.select("main a[href=/]")).hasSize(1);
+        assertThat(doc.select("header a[href=/login]")).hasSize(1);
+    }
+
+    @EveryThemeAndLanguage
+    void errorPageCopesWithUnknownAndMissingStatus(String theme, String lang) {
+        Document teapot = render(theme, lang, "error", SampleModels.error(1418, "", true));
+        assertThat(teapot.select(".error-page__code").text()).isEqualTo("1418");
+
+        Map<String, Object> bare = SampleModels.error(null, null, false);
+        Document doc = render(theme, lang, "error", bare);
+        assertThat(doc.select(".error-page__code").text()).isEqualTo("500");
+        assertThat(doc.select("main p.lead")).isEmpty();
+    }
+
+    @Test
+    void errorPageHasAHeadingForEveryKnownStatus() {
+        ThemeRenderer renderer = RENDERERS.computeIfAbsent("base", ThemeRenderer::new);
+        Set<String> headings = new HashSet<>();
+        for (int code : new int[] {400, 401, 403, 404, 405, 409, 413, 429, 500, 503}) {
+            String html = renderer.render("error", "en", SampleModels.error(code, "", false));
+            headings.add(Jsoup.parse(html).selectFirst("h1").text());
+        }
+        assertThat(headings).hasSize(10);
+    }
+
+    @Test
+    void chineseIsRenderedInChinese() {
+        Document doc = render("base", "zh-CN", "dashboard", SampleModels.dashboard(true));
+
+        assertThat(doc.select(".brand__name").text()).isEqualTo("喵部");
+        assertThat(doc.selectFirst("main h1").text()).isEqualTo("项目");
+    }
+
+    @Test
+    void midnightOverridesOnlyItsPaletteAndBrand() {
+        Document base = render("base", "en", "dashboard", SampleModels.dashboard(true));
+        Document midnight = render("midnight", "en", "dashboard", SampleModels.dashboard(true));
+
+        assertThat(href(midnight, "miaobu.css")).as("layout CSS inherited").isEqualTo(href(base, "miaobu.css"));
+        assertThat(href(midnight, "theme.css")).as("palette overridden").isNotEqualTo(href(base, "theme.css"));
+        assertThat(base.select(".brand--midnight")).isEmpty();
+        assertThat(midnight.select(".brand--midnight .brand__tag").text()).isEqualTo("Midnight");
+        assertThat(midnight.selectFirst(".brand img").attr("src")).startsWith("/static/img/logo-midnight.svg?v=");
+        assertThat(midnight.select("main").outerHtml()).isEqualTo(base.select("main").outerHtml());
+    }
+
+    private static String href(Document doc, String stylesheet) {
+        return doc.select("link[rel=stylesheet]").stream().map(link -> link.attr("href"))
+                .filter(href -> href.startsWith("/static/css/" + stylesheet)).findFirst().orElseThrow();
+    }
+}
