@@ -35,4 +35,19 @@ public interface DeployTarget extends MiaobuExtension {
      * @throws ExtensionException when it is live, or the storage refuses
      */
     void delete(SiteDeployment deployment);
+
+    /**
+     * Removes a site with every deployment of it, live or not, because its project is being deleted: afterwards the
+     * site is no longer served and nothing of it remains in storage. Removing a site that is gone succeeds. Called on a
+     * request thread.
+     *
+     * @param siteKey         see {@link PublishContext#siteKey()}; previews below it ({@code <slug>/…}) go too
+     * @param globalSettings  the target's server-wide settings
+     * @param projectSettings the target's settings for the project
+     * @throws ExtensionException when the storage refuses; the default refuses, for targets that cannot remove sites
+     */
+    default void removeSite(String siteKey, io.miaobu.api.config.ConfigValues globalSettings,
+                            io.miaobu.api.config.ConfigValues projectSettings) {
+        throw new ExtensionException(displayName() + " cannot remove sites; remove " + siteKey + " by hand.");
+    }
 }

@@ -1,0 +1,41 @@
+package io.miaobu.server;
+
+import io.miaobu.server.boot.ConfigException;
+import io.miaobu.server.boot.ConfigLoader;
+import io.miaobu.server.boot.ServerConfig;
+import io.miaobu.server.plugin.BundledPlugins;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/** {@code java -jar miaobu.war}: reads the configuration, installs the bundled plugins on first start, runs. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        Logger log = LoggerFactory.getLogger(Main.class);
+        ServerConfig config;
+        try {
+            config = ConfigLoader.fromProcess().load();
+        } catch (ConfigException e) {
+            log.error("Configuration error: {}", e.getMessage());
+            System.exit(2);
+            return;
+        }
+        BundledPlugins.installInto(config.pluginsDirectory(), Main.class.getClassLoader());
+        var server = new MiaobuServer(config, System.getenv(), Clock.systemUTC());
+        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "shutdown"));
+        try {
+            server.start();
+        } catch (Exception e) {
+            log.error("Miaobu could not start: {}", e.getMessage(), e);
+            server.stop();
+            System.exit(1);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.miaobu.server.boot;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Reads the configuration: {@code MIAOBU_HOME/miaobu.properties} &lt; {@code MIAOBU_*} environment variables &lt;
+ * {@code -Dmiaobu.*} system properties. A key {@code builds.concurrency} is {@code MIAOBU_BUILDS_CONCURRENCY} in the
+ * environment and {@code -Dmiaobu.builds.concurrency} on the command line. {@code MIAOBU_HOME} itself comes from the
+ * environment or {@code -Dmiaobu.home}, default {@code ~/.miaobu}.
+ */
+public final class ConfigLoader {
+
+    private final Map<String, String> environment;
+    private final Properties systemProperties;
+
+    public ConfigLoader(Map<String, String> environment, Properties systemProperties) {
+        this.environment = Map.copyOf(environment);
+        this.systemProperties = systemProperties;
+    }
+
+    public static ConfigLoader fromProcess() {
+        return new ConfigLoader(System.getenv(), System.getProperties());
+    }
+
+    public ServerConfig load() {
+        Path home = homeDirectory();
+        Map<String, String> values = new HashMap<>(readPropertiesFile(home.resolve("miaobu.properties")));
+        environment.forEach((name, value) -> {
+            if (name.startsWith("MIAOBU_") && !name.equals("MIAOBU_HOME")) {
+                values.put(keyOfEnvironmentName(name), value);
+            }
+        });
+        systemProperties.stringPropertyNames().forEach(name -> {
+            if (name.startsWith("miaobu.") && !name.equals("miaobu.home")) {
+                values.put(normalise(name.substring("miaobu.".length())), systemProperties.getProperty(name));
+            }
+        });
+        return build(home, new Values(values));
+    }
+
+    private Path homeDirectory() {
+        String configured = systemProperties.getProperty("miaobu.home", environment.get("MIAOBU_HOME"));
+        Path home = configured == null || configured.isBlank()
+                ? Path.of(systemProperties.getProperty("user.home", "."), ".miaobu")
+                : Path.of(configured);
+        return home.toAbsolutePath().normalize();
+    }
+
+    private static ServerConfig build(Path home, Values values) {
+        int port = values.integer("port", 8080, 0, 65535);
+        String sitesDomain = values.string("sites.domain", "localhost").toLowerCase(Locale.ROOT);
+        URI publicUrl = URI.create(withTrailingSlash(values.string("public.url", "http://localhost:" + port + "/")));
+        if (!"http".equals(publicUrl.getScheme()) && !"https".equals(publicUrl.getScheme())) {
+            throw new ConfigException("public.url must be an http or https URL, not " + publicUrl);
+        }
+        String defaultDb = "jdbc:h2:file:" + home.resolve("db").resolve("miaobu")
+                + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=FALSE";
+        return new ServerConfig(
+                home,
+                values.string("host", "0.0.0.0"),
+                port,
+                publicUrl,
+                sitesDomain,
+                values.string("db.url", defaultDb),
+                values.string("db.user", "sa"),
+                values.string("db.password", ""),
+                values.integer("builds.concurrency", 2, 1, 256),
+                values.seconds("builds.timeout.clone", 300),
+                values.seconds("builds.timeout.install", 1800),
+                values.seconds("builds.timeout.build", 3600),
+                values.seconds("builds.timeout.upload", 1800),
+                values.string("theme", "base"),
+                values.optional("initial.admin.user"),
+                values.optional("initial.admin.password"),
+                values.seconds("session.ttl", 12 * 3600));
+    }
+
+    private static String withTrailingSlash(String url) {
+        return url.endsWith("/") ? url : url + "/";
+    }
+
+    private static Map<String, String> readPropertiesFile(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return Map.of();
+        }
+        var properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + file + ": " + e.getMessage());
+        }
+        var result = new HashMap<String, String>();
+        properties.stringPropertyNames().forEach(name -> result.put(normalise(name), properties.getProperty(name)));
+        return result;
+    }
+
+    static String keyOfEnvironmentName(String name) {
+        return normalise(name.substring("MIAOBU_".length()));
+    }
+
+    /** Keys compare with '.', '-' and '_' alike and without case: {@code builds.timeout.build}. */
+    private static String normalise(String key) {
+        return key.toLowerCase(Locale.ROOT).replace('_', '.').replace('-', '.');
+    }
+
+    private record Values(Map<String, String> map) {
+
+        Optional<String> optional(String key) {
+            return Optional.ofNullable(map.get(key)).map(String::strip).filter(v -> !v.isEmpty());
+        }
+
+        String string(String key, String fallback) {
+            return optional(key).orElse(fallback);
+        }
+
+        int integer(String key, int fallback, int min, int max) {
+            Optional<String> value = optional(key);
+            if (value.isEmpty()) {
+                return fallback;
+            }
+            try {
+                int parsed = Integer.parseInt(value.get());
+                if (parsed < min || parsed > max) {
+                    throw new ConfigException(key + " must be between " + min + " and " + max + ", not " + parsed);
+                }
+                return parsed;
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key + " must be a whole number, not '" + value.get() + "'");
+            }
+        }
+
+        Duration seconds(String key, int fallbackSeconds) {
+            return Duration.ofSeconds(integer(key, fallbackSeconds, 1, Integer.MAX_VALUE));
+        }
+    }
+}

@@ -1,0 +1,343 @@
+package io.miaobu.server.build;
+
+import io.miaobu.api.ExtensionException;
+import io.miaobu.api.build.BuildContext;
+import io.miaobu.api.build.BuildOutput;
+import io.miaobu.api.build.BuildPlan;
+import io.miaobu.api.build.BuildRunner;
+import io.miaobu.api.build.Builder;
+import io.miaobu.api.config.ConfigValues;
+import io.miaobu.api.deploy.DeployTarget;
+import io.miaobu.api.deploy.PublishContext;
+import io.miaobu.api.deploy.PublishedDeployment;
+import io.miaobu.api.host.TaskLog;
+import io.miaobu.api.source.CheckoutRequest;
+import io.miaobu.api.source.Commit;
+import io.miaobu.api.source.SourceProvider;
+import io.miaobu.api.source.SourceRepository;
+import io.miaobu.server.deploy.DeployService;
+import io.miaobu.server.plugin.ExtensionRegistry;
+import io.miaobu.server.project.Project;
+import io.miaobu.server.project.ProjectDao;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries one claimed deployment through its stages on the calling (build) thread: check out, build, publish, go
+ * live. Whatever happens, the deployment ends in a final status, its log is closed and its workspace removed; a build
+ * that fails or is cancelled never changes what is live.
+ */
+public final class BuildPipeline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BuildPipeline.class);
+
+    private final Jdbi jdbi;
+    private final DeploymentDao deployments;
+    private final ProjectDao projects;
+    private final ExtensionRegistry extensions;
+    private final DeployService deployService;
+    private final BuildLogs logs;
+    private final Path workspaces;
+    private final BuildTimeouts timeouts;
+    private final Supplier<BuildRunner> runner;
+    private final ScheduledExecutorService scheduler;
+    private final Clock clock;
+
+    public BuildPipeline(Jdbi jdbi, ExtensionRegistry extensions, DeployService deployService, BuildLogs logs,
+                         Path workspaces, BuildTimeouts timeouts, Supplier<BuildRunner> runner,
+                         ScheduledExecutorService scheduler, Clock clock) {
+        this.jdbi = jdbi;
+        this.deployments = jdbi.onDemand(DeploymentDao.class);
+        this.projects = jdbi.onDemand(ProjectDao.class);
+        this.extensions = extensions;
+        this.deployService = deployService;
+        this.logs = logs;
+        this.workspaces = workspaces;
+        this.timeouts = timeouts;
+        this.runner = runner;
+        this.scheduler = scheduler;
+        this.clock = clock;
+    }
+
+    /** Runs a deployment the executor has claimed (its status is CLONING). */
+    public void run(long deploymentId, BuildControl control) {
+        Deployment deployment = deployments.findById(deploymentId).orElseThrow();
+        Project project = projects.findById(deployment.projectId()).orElse(null);
+        try (LiveLog log = logs.open(deploymentId)) {
+            recordStatus(deploymentId, DeploymentStatus.CLONING, log);
+            if (project == null) {
+                finish(deploymentId, DeploymentStatus.FAILED, "The project was deleted.", log);
+                return;
+            }
+            Path workspace = workspaces.resolve(Long.toString(deploymentId));
+            try {
+                runStages(project, deployment, workspace, log, control);
+                finish(deploymentId, DeploymentStatus.LIVE, null, log);
+            } catch (InterruptedException | CancelledException e) {
+                Thread.interrupted();
+                String reason = control.cancelReason().orElse("Cancelled.");
+                log.warn(reason);
+                finish(deploymentId, DeploymentStatus.CANCELLED, reason, log);
+            } catch (BuildFailure e) {
+                log.error(e.getMessage());
+                finish(deploymentId, DeploymentStatus.FAILED, e.getMessage(), log);
+            } catch (RuntimeException e) {
+                String reference = UUID.randomUUID().toString().substring(0, 8);
+                LOG.error("Deployment {} failed unexpectedly (reference {})", deploymentId, reference, e);
+                String message = "Miaobu failed unexpectedly; an admin can find reference " + reference
+                        + " in the server log.";
+                log.error(message);
+                finish(deploymentId, DeploymentStatus.FAILED, message, log);
+            } finally {
+                Thread.interrupted();
+                deleteRecursively(workspace);
+            }
+        }
+    }
+
+    private void runStages(Project project, Deployment deployment, Path workspace, LiveLog log, BuildControl control)
+            throws InterruptedException, BuildFailure, CancelledException {
+        long id = deployment.id();
+        deleteRecursively(workspace);
+        Path checkout = workspace.resolve("src");
+        try {
+            Files.createDirectories(checkout);
+        } catch (IOException e) {
+            throw new BuildFailure("Could not create the workspace: " + e.getMessage());
+        }
+
+        // 1. check out
+        SourceProvider source = extension(SourceProvider.class, project.sourceProvider(), "source");
+        var repository = new SourceRepository(project.repositoryUrl(), deployment.branch(), ConfigValues.EMPTY,
+                ConfigValues.EMPTY, null);
+        Commit commit = timed(timeouts.checkout(), "Checking out the sources", control,
+                () -> source.checkout(new CheckoutRequest(repository, deployment.requestedSha(), checkout), log));
+        if (commit == null || commit.sha() == null) {
+            throw new BuildFailure("The source plugin did not report which commit it checked out.");
+        }
+        if (deployment.requestedSha() != null && !deployment.requestedSha().equals(commit.sha())) {
+            throw new BuildFailure("Asked for commit " + deployment.requestedSha() + " but got " + commit.sha() + ".");
+        }
+        deployments.recordCommit(id, commit.sha(), commit.author(), commit.message());
+        control.checkNotCancelled();
+
+        // 2. build
+        move(id, DeploymentStatus.CLONING, DeploymentStatus.BUILDING, log);
+        Path sourceDirectory = insideOf(checkout, project.rootDirectory(), "root directory");
+        Builder builder = extension(Builder.class, project.builder(), "builder");
+        BuildPlan detected = guard(() -> builder.detect(sourceDirectory)).orElseThrow(() -> new BuildFailure(
+                "The " + builder.displayName() + " builder does not recognise this project (no package.json or"
+                        + " index.html in '" + (project.rootDirectory().isEmpty() ? "/" : project.rootDirectory())
+                        + "')."));
+        BuildPlan plan = detected.withOverrides(project.installCommand(), project.buildCommand(),
+                project.outputDirectory());
+        log.info("Framework: " + plan.framework()
+                + (plan.packageManager().isEmpty() ? "" : ", package manager: " + plan.packageManager()));
+        log.info("Install command: " + orNone(plan.installCommand()) + "; build command: "
+                + orNone(plan.buildCommand()) + "; output directory: " + plan.outputDirectory());
+        BuildContext context = new PipelineBuildContext(sourceDirectory, plan, runner.get(),
+                environment(project, deployment, commit), timeouts.install(), timeouts.build(), log);
+        BuildOutput output = guardInterruptible(() -> builder.build(context));
+        Path outputDirectory = output.directory().toAbsolutePath().normalize();
+        if (!outputDirectory.startsWith(checkout.toAbsolutePath().normalize()) || !Files.isDirectory(outputDirectory)) {
+            throw new BuildFailure("The builder reported an output directory outside the workspace.");
+        }
+        control.checkNotCancelled();
+
+        // 3. publish
+        move(id, DeploymentStatus.BUILDING, DeploymentStatus.UPLOADING, log);
+        DeployTarget target = extension(DeployTarget.class, deployment.deployTarget(), "deploy target");
+        PublishContext publish = new PipelinePublishContext(project.slug(), Long.toString(id), outputDirectory, log);
+        PublishedDeployment published = timed(timeouts.upload(), "Publishing", control,
+                () -> target.publish(publish));
+        deployments.recordPublication(id, published.storageRef(), published.location().toString(),
+                published.fileCount(), published.totalBytes(), published.uploadedBytes());
+        log.info("Published " + published.fileCount() + " files (" + published.totalBytes() + " bytes, "
+                + published.uploadedBytes() + " bytes new)");
+        control.checkNotCancelled();
+
+        // 4. go live: after this point the deployment is live, so cancel no longer applies
+        control.enterPointOfNoReturn();
+        Thread.interrupted(); // a stage alarm that fired as its stage ended must not disturb going live
+        Deployment stored = deployments.findById(id).orElseThrow();
+        Project current = projects.findById(project.id()).orElse(project);
+        try {
+            deployService.activate(current, stored, log);
+        } catch (ExtensionException e) {
+            throw new BuildFailure("Going live failed: " + e.getMessage());
+        }
+    }
+
+    private Map<String, String> environment(Project project, Deployment deployment, Commit commit) {
+        var env = new HashMap<String, String>();
+        env.put("CI", "true");
+        env.put("MIAOBU", "true");
+        env.put("MIAOBU_PROJECT", project.slug());
+        env.put("MIAOBU_DEPLOYMENT_ID", Long.toString(deployment.id()));
+        env.put("MIAOBU_BRANCH", deployment.branch());
+        env.put("MIAOBU_COMMIT_SHA", commit.sha());
+        return env;
+    }
+
+    private <T extends io.miaobu.api.MiaobuExtension> T extension(Class<T> point, String id, String what)
+            throws BuildFailure {
+        return extensions.find(point, id).orElseThrow(() -> new BuildFailure("The " + what + " plugin '" + id
+                + "' is not installed or not running. An admin can check the plugins page."));
+    }
+
+    private <T> T timed(Duration limit, String stage, BuildControl control, Stage<T> work)
+            throws InterruptedException, BuildFailure, CancelledException {
+        try (var timer = new StageTimer(scheduler, limit, Thread.currentThread())) {
+            try {
+                return guardInterruptible(work);
+            } catch (InterruptedException e) {
+                if (timer.expired() && !control.isCancelled()) {
+                    throw new BuildFailure(stage + " timed out after " + limit.toSeconds() + " s.");
+                }
+                throw e;
+            }
+        }
+    }
+
+    private static <T> T guardInterruptible(Stage<T> work) throws InterruptedException, BuildFailure {
+        try {
+            T result = work.run();
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException();
+            }
+            return result;
+        } catch (ExtensionException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException();
+            }
+            throw new BuildFailure(e.getMessage());
+        }
+    }
+
+    private static <T> T guard(Supplier<T> work) throws BuildFailure {
+        try {
+            return work.get();
+        } catch (ExtensionException e) {
+            throw new BuildFailure(e.getMessage());
+        }
+    }
+
+    private void move(long id, DeploymentStatus from, DeploymentStatus to, LiveLog log) throws CancelledException {
+        if (deployments.transition(id, from, to) != 1) {
+            throw new CancelledException();
+        }
+        recordStatus(id, to, log);
+    }
+
+    private void recordStatus(long id, DeploymentStatus status, LiveLog log) {
+        deployments.recordStatusChange(id, status, clock.instant());
+        log.status(status);
+    }
+
+    private void finish(long id, DeploymentStatus status, String error, LiveLog log) {
+        jdbi.useTransaction(handle -> {
+            DeploymentDao dao = handle.attach(DeploymentDao.class);
+            if (dao.finish(id, status, truncate(error), clock.instant()) == 1) {
+                dao.recordStatusChange(id, status, clock.instant());
+            }
+        });
+        log.status(status);
+        if (status == DeploymentStatus.LIVE) {
+            log.info("Deployment " + id + " is live.");
+        }
+    }
+
+    static Path insideOf(Path base, String relative, String what) throws BuildFailure {
+        Path root = base.toAbsolutePath().normalize();
+        Path resolved = root.resolve(relative == null ? "" : relative).normalize();
+        if (!resolved.startsWith(root)) {
+            throw new BuildFailure("The " + what + " '" + relative + "' is outside the repository.");
+        }
+        if (!Files.isDirectory(resolved)) {
+            throw new BuildFailure("The " + what + " '" + relative + "' does not exist in the repository.");
+        }
+        return resolved;
+    }
+
+    private static String orNone(String command) {
+        return command.isEmpty() ? "(none)" : command;
+    }
+
+    private static String truncate(String error) {
+        return error == null || error.length() <= 4000 ? error : error.substring(0, 3997) + "...";
+    }
+
+    static void deleteRecursively(Path directory) {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(directory, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                    Files.delete(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            LOG.warn("Could not remove workspace {}: {}", directory, e.getMessage());
+        }
+    }
+
+    @FunctionalInterface
+    private interface Stage<T> {
+        T run() throws InterruptedException;
+    }
+
+    /** The deployment was cancelled or moved on by someone else. */
+    static final class CancelledException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        CancelledException() {
+            super(null, null, false, false);
+        }
+    }
+
+    private record PipelineBuildContext(Path sourceDirectory, BuildPlan plan, BuildRunner runner,
+                                        Map<String, String> environment, Duration installTimeout,
+                                        Duration buildTimeout, TaskLog log) implements BuildContext {
+        public ConfigValues globalSettings() {
+            return ConfigValues.EMPTY;
+        }
+
+        public ConfigValues projectSettings() {
+            return ConfigValues.EMPTY;
+        }
+    }
+
+    private record PipelinePublishContext(String siteKey, String deploymentKey, Path outputDirectory, TaskLog log)
+            implements PublishContext {
+        public ConfigValues globalSettings() {
+            return ConfigValues.EMPTY;
+        }
+
+        public ConfigValues projectSettings() {
+            return ConfigValues.EMPTY;
+        }
+    }
+}

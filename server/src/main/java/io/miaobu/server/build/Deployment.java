@@ -1,0 +1,59 @@
+package io.miaobu.server.build;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * One build of a project and, once published, its immutable copy on the deploy target.
+ *
+ * @param requestedSha     the commit asked for, or {@code null} for the branch tip at build time
+ * @param commitSha        the commit actually built; set when checked out
+ * @param storageRef       the deploy target's reference to the published copy; set when published
+ * @param storageLocation  where the copy is ({@code file:} for local storage)
+ */
+public record Deployment(
+        long id,
+        long projectId,
+        DeploymentStatus status,
+        String triggerKind,
+        String branch,
+        String requestedSha,
+        String commitSha,
+        String commitAuthor,
+        String commitMessage,
+        String error,
+        String deployTarget,
+        String storageRef,
+        String storageLocation,
+        Long fileCount,
+        Long totalBytes,
+        Long uploadedBytes,
+        Long triggeredBy,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt) {
+
+    public boolean isPublished() {
+        return status == DeploymentStatus.LIVE && storageRef != null;
+    }
+
+    public String commitTitle() {
+        if (commitMessage == null) {
+            return "";
+        }
+        int end = commitMessage.indexOf('\n');
+        return end < 0 ? commitMessage : commitMessage.substring(0, end);
+    }
+
+    public String commitShort() {
+        return commitSha == null ? "" : commitSha.substring(0, Math.min(7, commitSha.length()));
+    }
+
+    /** Build time so far or in total; null before it started. */
+    public Duration duration(Instant now) {
+        if (startedAt == null) {
+            return null;
+        }
+        return Duration.between(startedAt, finishedAt == null ? now : finishedAt);
+    }
+}

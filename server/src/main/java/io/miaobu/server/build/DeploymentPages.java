@@ -1,0 +1,141 @@
+package io.miaobu.server.build;
+
+import io.miaobu.server.auth.AccessFilter;
+import io.miaobu.server.auth.Allow;
+import io.miaobu.server.auth.Audience;
+import io.miaobu.server.deploy.DeployService;
+import io.miaobu.server.deploy.SiteUrls;
+import io.miaobu.server.project.Project;
+import io.miaobu.server.project.ProjectService;
+import io.miaobu.server.web.Formats;
+import io.miaobu.server.web.PageRenderer;
+import io.miaobu.server.web.UserFacingException;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.Map;
+import org.glassfish.jersey.server.ContainerRequest;
+
+/** A deployment's page with its live log, and the rollback and cancel buttons. */
+@Path("deployments")
+@Produces(MediaType.TEXT_HTML)
+@Allow(Audience.SIGNED_IN)
+public final class DeploymentPages {
+
+    /** The page embeds at most this much of the log; the rest streams or is downloaded from the API. */
+    private static final int LOG_TAIL_BYTES = 512 * 1024;
+
+    private final BuildService builds;
+    private final ProjectService projects;
+    private final DeployService deploys;
+    private final BuildLogs logs;
+    private final PageRenderer pages;
+    private final SiteUrls siteUrls;
+    private final Clock clock;
+
+    public DeploymentPages(BuildService builds, ProjectService projects, DeployService deploys, BuildLogs logs,
+                           PageRenderer pages, SiteUrls siteUrls, Clock clock) {
+        this.builds = builds;
+        this.projects = projects;
+        this.deploys = deploys;
+        this.logs = logs;
+        this.pages = pages;
+        this.siteUrls = siteUrls;
+        this.clock = clock;
+    }
+
+    @GET
+    @Path("{id}")
+    public Response deployment(@PathParam("id") long id, @Context ContainerRequest request) {
+        Deployment deployment = builds.get(id);
+        Project project = projects.get(deployment.projectId());
+        Map<String, Object> row = DeploymentRows.of(deployment, project.liveDeploymentId(), clock.instant());
+        row.put("timeline", builds.timeline(id).stream().map(c -> Map.of("status", c.status().name(),
+                "at", Formats.dateTime(c.changedAt()), "atIso", Formats.iso(c.changedAt()))).toList());
+        LogSnapshot log = logSnapshot(id);
+        return pages.render(request, "deployment", Map.of(
+                "project", Map.of("id", project.id(), "name", project.name(), "slug", project.slug(),
+                        "siteUrl", siteUrls.of(project.slug())),
+                "deployment", row,
+                "log", log.text(),
+                // the stream continues after the lines already on the page, so nothing is shown twice
+                "streamUrl", "/api/v1/deployments/" + id + "/events?after=" + log.lines()));
+    }
+
+    @POST
+    @Path("{id}/activate")
+    public Response activate(@PathParam("id") long id) {
+        try {
+            Deployment deployment = deploys.rollback(id, DeploymentsApi.DISCARD);
+            return pages.redirect("/projects/" + deployment.projectId(), "Deployment " + id + " is live.");
+        } catch (UserFacingException e) {
+            if (e.status() == 404) {
+                throw e;
+            }
+            return pages.redirect("/deployments/" + id, e.getMessage());
+        }
+    }
+
+    @POST
+    @Path("{id}/cancel")
+    public Response cancel(@PathParam("id") long id, @Context ContainerRequest request) {
+        try {
+            builds.cancel(id, AccessFilter.currentUser(request));
+            return pages.redirect("/deployments/" + id, "Cancelling deployment " + id + ".");
+        } catch (UserFacingException e) {
+            if (e.status() == 404) {
+                throw e;
+            }
+            return pages.redirect("/deployments/" + id, e.getMessage());
+        }
+    }
+
+    /**
+     * The complete lines of the log so far (at most the last {@link #LOG_TAIL_BYTES}), and how many lines the log has
+     * up to there. A line being written at this moment is left to the stream.
+     */
+    private LogSnapshot logSnapshot(long id) {
+        var file = logs.fileOf(id);
+        try {
+            if (!Files.exists(file)) {
+                return new LogSnapshot("", 0);
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            int end = bytes.length;
+            while (end > 0 && bytes[end - 1] != '\n') {
+                end--;
+            }
+            long lines = 0;
+            for (int i = 0; i < end; i++) {
+                if (bytes[i] == '\n') {
+                    lines++;
+                }
+            }
+            int start = 0;
+            String prefix = "";
+            if (end > LOG_TAIL_BYTES) {
+                start = end - LOG_TAIL_BYTES;
+                while (start < end && bytes[start - 1] != '\n') {
+                    start++;
+                }
+                prefix = "… (earlier lines are in the full log: /api/v1/deployments/" + id + "/log)\n";
+            }
+            return new LogSnapshot(prefix + new String(bytes, start, end - start, StandardCharsets.UTF_8), lines);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private record LogSnapshot(String text, long lines) {
+    }
+}

@@ -1,0 +1,38 @@
+package io.miaobu.server.build;
+
+import java.time.Instant;
+import java.util.List;
+
+/** A deployment as the API shows it. */
+public record DeploymentView(
+        long id,
+        long projectId,
+        DeploymentStatus status,
+        boolean live,
+        String trigger,
+        String branch,
+        String commitSha,
+        String commitAuthor,
+        String commitMessage,
+        String error,
+        Long fileCount,
+        Long totalBytes,
+        Long uploadedBytes,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt,
+        List<StatusChangeView> statusChanges) {
+
+    public static DeploymentView of(Deployment d, Long liveDeploymentId, List<StatusChange> changes) {
+        return new DeploymentView(d.id(), d.projectId(), d.status(), liveDeploymentId != null
+                && liveDeploymentId == d.id(), d.triggerKind(), d.branch(), d.commitSha(), d.commitAuthor(),
+                d.commitMessage(), d.error(), d.fileCount(), d.totalBytes(), d.uploadedBytes(), d.createdAt(),
+                d.startedAt(), d.finishedAt(),
+                changes == null ? null : changes.stream().map(c -> new StatusChangeView(c.status(), c.changedAt()))
+                        .toList());
+    }
+
+    /** When the deployment entered a status. */
+    public record StatusChangeView(DeploymentStatus status, Instant at) {
+    }
+}

@@ -1,0 +1,157 @@
+package io.miaobu.server.build;
+
+import io.miaobu.server.auth.AccessFilter;
+import io.miaobu.server.auth.Allow;
+import io.miaobu.server.auth.Audience;
+import io.miaobu.server.build.BuildLogs;
+import io.miaobu.server.build.BuildService;
+import io.miaobu.server.build.Deployment;
+import io.miaobu.server.build.DeploymentView;
+import io.miaobu.server.build.LogEvent;
+import io.miaobu.server.deploy.DeployService;
+import io.miaobu.server.project.ProjectService;
+import io.miaobu.api.host.TaskLog;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.nio.file.Files;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.glassfish.jersey.server.ContainerRequest;
+
+@jakarta.ws.rs.Path("api/v1/deployments")
+@Produces(MediaType.APPLICATION_JSON)
+@Allow(Audience.SIGNED_IN)
+public final class DeploymentsApi {
+
+    private static final long HEARTBEAT_SECONDS = 15;
+
+    private final BuildService builds;
+    private final ProjectService projects;
+    private final DeployService deploys;
+    private final BuildLogs logs;
+
+    public DeploymentsApi(BuildService builds, ProjectService projects, DeployService deploys, BuildLogs logs) {
+        this.builds = builds;
+        this.projects = projects;
+        this.deploys = deploys;
+        this.logs = logs;
+    }
+
+    @GET
+    @jakarta.ws.rs.Path("{id}")
+    public DeploymentView get(@PathParam("id") long id) {
+        Deployment deployment = builds.get(id);
+        return DeploymentView.of(deployment, projects.get(deployment.projectId()).liveDeploymentId(),
+                builds.timeline(id));
+    }
+
+    @GET
+    @jakarta.ws.rs.Path("{id}/log")
+    @Produces(MediaType.TEXT_PLAIN + ";charset=utf-8")
+    public Response log(@PathParam("id") long id) {
+        builds.get(id);
+        java.nio.file.Path file = logs.fileOf(id);
+        StreamingOutput body = out -> {
+            if (Files.exists(file)) {
+                Files.copy(file, out);
+            }
+        };
+        return Response.ok(body).header("Cache-Control", "no-store").build();
+    }
+
+    /**
+     * The log as Server-Sent Events: every line (event {@code line}, id = line number) from the one after
+     * {@code Last-Event-ID} (or the query parameter {@code after}), then new lines and status changes (event {@code status}) as they happen, then
+     * {@code end}. Runs on the request thread until the build ends or the client leaves.
+     */
+    @GET
+    @jakarta.ws.rs.Path("{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void events(@PathParam("id") long id, @HeaderParam("Last-Event-ID") String lastEventId,
+                       @QueryParam("after") String afterLine, @Context SseEventSink sink, @Context Sse sse) {
+        builds.get(id);
+        // Last-Event-ID (a reconnect) wins over ?after= (where the page's embedded log ends)
+        long after = lastEventId == null || lastEventId.isBlank() ? parseEventId(afterLine)
+                : parseEventId(lastEventId);
+        BlockingQueue<LogEvent> queue = new LinkedBlockingQueue<>();
+        try (sink; AutoCloseable subscription = logs.follow(id, after, queue::add)) {
+            while (!sink.isClosed()) {
+                LogEvent event = queue.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+                if (event == null) {
+                    sink.send(sse.newEventBuilder().comment("keep-alive").build()).toCompletableFuture().join();
+                    continue;
+                }
+                sink.send(toSse(event, sse)).toCompletableFuture().join();
+                if (event instanceof LogEvent.End) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // the client went away
+        }
+    }
+
+    @POST
+    @jakarta.ws.rs.Path("{id}/cancel")
+    public DeploymentView cancel(@PathParam("id") long id, @Context ContainerRequest request) {
+        Deployment deployment = builds.cancel(id, AccessFilter.currentUser(request));
+        return DeploymentView.of(deployment, projects.get(deployment.projectId()).liveDeploymentId(), null);
+    }
+
+    @POST
+    @jakarta.ws.rs.Path("{id}/activate")
+    public DeploymentView activate(@PathParam("id") long id) {
+        Deployment deployment = deploys.rollback(id, DISCARD);
+        return DeploymentView.of(deployment, projects.get(deployment.projectId()).liveDeploymentId(), null);
+    }
+
+    private static OutboundSseEvent toSse(LogEvent event, Sse sse) {
+        if (event instanceof LogEvent.Line line) {
+            return sse.newEventBuilder().name("line").id(Long.toString(line.number())).data(line.text()).build();
+        }
+        if (event instanceof LogEvent.Status status) {
+            return sse.newEventBuilder().name("status").data(status.status().name()).build();
+        }
+        return sse.newEventBuilder().name("end").data("end").build();
+    }
+
+    private static long parseEventId(String lastEventId) {
+        if (lastEventId == null || lastEventId.isBlank()) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Long.parseLong(lastEventId.strip()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** Rollbacks from the API have no build log to write to. */
+    static final TaskLog DISCARD = new TaskLog() {
+        public void info(String message) {
+        }
+
+        public void warn(String message) {
+        }
+
+        public void error(String message) {
+        }
+
+        public void output(String chunk) {
+        }
+    };
+}

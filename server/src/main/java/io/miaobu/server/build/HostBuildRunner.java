@@ -1,0 +1,184 @@
+package io.miaobu.server.build;
+
+import io.miaobu.api.ExtensionException;
+import io.miaobu.api.build.BuildRunner;
+import io.miaobu.api.build.CommandResult;
+import io.miaobu.api.build.CommandSpec;
+import io.miaobu.api.host.TaskLog;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs commands as child processes of the server. Each command gets its own session and process group ({@code setsid}),
+ * so that on timeout, cancel, or when the command exits leaving background processes behind, the whole group —
+ * children and grandchildren — is killed. Commands see only a small, explicit environment: the server's own secrets
+ * (database passwords, initial admin password) never reach a build.
+ */
+public final class HostBuildRunner implements BuildRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HostBuildRunner.class);
+    private static final List<String> INHERITED = List.of("PATH", "LANG", "LC_ALL", "TZ", "USER", "LOGNAME",
+            "SHELL", "NVM_DIR");
+    private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(5);
+
+    private final Map<String, String> baseEnvironment;
+    private final boolean setsidAvailable;
+
+    /**
+     * @param serverEnvironment the server's environment, from which only a few harmless variables are passed on
+     * @param homeDirectory     HOME for the commands (npm and friends keep their caches below it)
+     */
+    public HostBuildRunner(Map<String, String> serverEnvironment, Path homeDirectory) {
+        var base = new java.util.HashMap<String, String>();
+        for (String name : INHERITED) {
+            String value = serverEnvironment.get(name);
+            if (value != null) {
+                base.put(name, value);
+            }
+        }
+        base.putIfAbsent("PATH", "/usr/local/bin:/usr/bin:/bin");
+        base.put("HOME", homeDirectory.toString());
+        this.baseEnvironment = Map.copyOf(base);
+        this.setsidAvailable = Files.isExecutable(Path.of("/usr/bin/setsid"));
+        try {
+            Files.createDirectories(homeDirectory);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public String id() {
+        return "host";
+    }
+
+    @Override
+    public String displayName() {
+        return "Host process";
+    }
+
+    @Override
+    public CommandResult run(CommandSpec command, TaskLog log) throws InterruptedException {
+        requireProgram(command);
+        var argv = new ArrayList<String>();
+        if (setsidAvailable) {
+            argv.add("/usr/bin/setsid");
+            argv.add("--wait");
+        }
+        argv.addAll(command.argv());
+        var builder = new ProcessBuilder(argv)
+                .directory(command.workingDirectory().toFile())
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().clear();
+        builder.environment().putAll(baseEnvironment);
+        builder.environment().putAll(command.environment());
+
+        Instant started = Instant.now();
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new ExtensionException("Could not start '" + command.argv().get(0) + "': " + e.getMessage(), e);
+        }
+        Thread pump = startOutputPump(process, log);
+        try {
+            boolean exited = process.waitFor(command.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (!exited) {
+                killTree(process);
+                finishPump(pump);
+                return new CommandResult(-1, true, Duration.between(started, Instant.now()));
+            }
+            // The command is done; anything it left running in the background goes too.
+            killTree(process);
+            finishPump(pump);
+            return new CommandResult(process.exitValue(), false, Duration.between(started, Instant.now()));
+        } catch (InterruptedException e) {
+            killTree(process);
+            finishPump(pump);
+            throw e;
+        }
+    }
+
+    /** setsid would report a missing program as exit code 127; say it plainly instead. */
+    private void requireProgram(CommandSpec command) {
+        String program = command.argv().get(0);
+        if (program.contains("/")) {
+            Path path = command.workingDirectory().resolve(program);
+            if (!Files.isExecutable(path)) {
+                throw new ExtensionException("The program '" + program + "' does not exist or is not executable.");
+            }
+            return;
+        }
+        String path = command.environment().getOrDefault("PATH", baseEnvironment.get("PATH"));
+        for (String directory : path.split(":")) {
+            if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, program))) {
+                return;
+            }
+        }
+        throw new ExtensionException("The program '" + program + "' was not found on the build's PATH (" + path
+                + ").");
+    }
+
+    private static Thread startOutputPump(Process process, TaskLog log) {
+        Thread pump = new Thread(() -> {
+            char[] buffer = new char[8192];
+            try (Reader reader = new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)) {
+                int read;
+                while ((read = reader.read(buffer)) >= 0) {
+                    log.output(new String(buffer, 0, read));
+                }
+            } catch (IOException e) {
+                // the stream closes when the process group is killed
+            }
+        }, "build-output-" + process.pid());
+        pump.setDaemon(true);
+        pump.start();
+        return pump;
+    }
+
+    private static void finishPump(Thread pump) {
+        try {
+            pump.join(OUTPUT_DRAIN.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Kills the process, its process group and every descendant still known to the OS. */
+    private void killTree(Process process) {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        if (setsidAvailable) {
+            try {
+                new ProcessBuilder("kill", "-KILL", "--", "-" + process.pid())
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start()
+                        .waitFor(5, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                LOG.warn("Could not kill process group {}: {}", process.pid(), e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.onExit().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Process {} did not exit after being killed", process.pid());
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.miaobu.server.deploy;
+
+import io.miaobu.api.ExtensionException;
+import io.miaobu.api.config.ConfigValues;
+import io.miaobu.api.deploy.DeployTarget;
+import io.miaobu.api.deploy.PublishedDeployment;
+import io.miaobu.api.deploy.SiteDeployment;
+import io.miaobu.api.host.TaskLog;
+import io.miaobu.server.build.Deployment;
+import io.miaobu.server.build.DeploymentDao;
+import io.miaobu.server.plugin.ExtensionRegistry;
+import io.miaobu.server.project.Project;
+import io.miaobu.server.project.ProjectDao;
+import io.miaobu.server.web.UserFacingException;
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Going live and rolling back: the deploy target switches its pointer atomically, then the project's live deployment
+ * is recorded and the built-in site server follows. One activation per project at a time.
+ */
+public final class DeployService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeployService.class);
+
+    private final ProjectDao projects;
+    private final DeploymentDao deployments;
+    private final ExtensionRegistry extensions;
+    private final LiveSites liveSites;
+    private final Clock clock;
+    private final Map<Long, Object> projectLocks = new ConcurrentHashMap<>();
+
+    public DeployService(Jdbi jdbi, ExtensionRegistry extensions, LiveSites liveSites, Clock clock) {
+        this.projects = jdbi.onDemand(ProjectDao.class);
+        this.deployments = jdbi.onDemand(DeploymentDao.class);
+        this.extensions = extensions;
+        this.liveSites = liveSites;
+        this.clock = clock;
+    }
+
+    /** Fills the site server's map from the database at start. */
+    public void loadLiveSites() {
+        List<Project> live = projects.listWithLiveDeployment();
+        if (live.isEmpty()) {
+            return;
+        }
+        Map<Long, Deployment> byId = deployments.findByIds(live.stream().map(Project::liveDeploymentId).toList())
+                .stream().collect(Collectors.toMap(Deployment::id, d -> d));
+        for (Project project : live) {
+            Deployment deployment = byId.get(project.liveDeploymentId());
+            if (deployment != null) {
+                liveSites.put(project.slug(), deployment.storageLocation(), project.spa());
+            }
+        }
+    }
+
+    /** Makes a published deployment of the project live. */
+    public void activate(Project project, Deployment deployment, TaskLog log) {
+        if (deployment.projectId() != project.id()) {
+            throw UserFacingException.notFound("Deployment " + deployment.id() + " is not part of this project.");
+        }
+        if (deployment.storageRef() == null || deployment.storageLocation() == null) {
+            throw UserFacingException.conflict("Deployment " + deployment.id()
+                    + " was never published, so it cannot go live.");
+        }
+        DeployTarget target = extensions.find(DeployTarget.class, deployment.deployTarget())
+                .orElseThrow(() -> new ExtensionException("The deploy target '" + deployment.deployTarget()
+                        + "' is not installed or not running."));
+        synchronized (projectLocks.computeIfAbsent(project.id(), id -> new Object())) {
+            target.activate(siteDeployment(project, deployment, log));
+            projects.setLiveDeployment(project.id(), deployment.id(), clock.instant());
+            liveSites.put(project.slug(), deployment.storageLocation(), project.spa());
+        }
+        LOG.info("Project {} now serves deployment {}", project.slug(), deployment.id());
+    }
+
+    /** Rollback (or roll forward): makes an earlier successful deployment live again, without rebuilding. */
+    public Deployment rollback(long deploymentId, TaskLog log) {
+        Deployment deployment = deployments.findById(deploymentId)
+                .orElseThrow(() -> UserFacingException.notFound("No deployment " + deploymentId + "."));
+        Project project = projects.findById(deployment.projectId())
+                .orElseThrow(() -> UserFacingException.notFound("No deployment " + deploymentId + "."));
+        if (!deployment.isPublished()) {
+            throw UserFacingException.conflict("Deployment " + deploymentId + " is " + deployment.status()
+                    + "; only a deployment that went live can be made live again.");
+        }
+        try {
+            activate(project, deployment, log);
+        } catch (ExtensionException e) {
+            throw new UserFacingException(502, "deploy_target_failed", e.getMessage(), null);
+        }
+        return deployment;
+    }
+
+    static SiteDeployment siteDeployment(Project project, Deployment deployment, TaskLog log) {
+        var published = new PublishedDeployment(deployment.storageRef(), URI.create(deployment.storageLocation()),
+                orZero(deployment.fileCount()), orZero(deployment.totalBytes()), orZero(deployment.uploadedBytes()));
+        return new SiteDeployment(project.slug(), published, ConfigValues.EMPTY, ConfigValues.EMPTY, log);
+    }
+
+    private static long orZero(Long value) {
+        return value == null ? 0 : value;
+    }
+}

@@ -1,0 +1,221 @@
+package io.miaobu.server.project;
+
+import io.miaobu.server.auth.AccessFilter;
+import io.miaobu.server.auth.Allow;
+import io.miaobu.server.auth.Audience;
+import io.miaobu.server.build.BuildService;
+import io.miaobu.server.build.Deployment;
+import io.miaobu.server.build.DeploymentDao;
+import io.miaobu.server.build.DeploymentRows;
+import io.miaobu.server.deploy.SiteUrls;
+import io.miaobu.server.web.Formats;
+import io.miaobu.server.web.PageRenderer;
+import io.miaobu.server.web.UserFacingException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.glassfish.jersey.server.ContainerRequest;
+import org.jdbi.v3.core.Jdbi;
+
+/** The dashboard, new-project, project and project-settings pages. */
+@Path("")
+@Produces(MediaType.TEXT_HTML)
+@Allow(Audience.SIGNED_IN)
+public final class ProjectPages {
+
+    private final ProjectService projects;
+    private final ProjectRemover remover;
+    private final BuildService builds;
+    private final DeploymentDao deployments;
+    private final PageRenderer pages;
+    private final SiteUrls siteUrls;
+    private final Clock clock;
+
+    public ProjectPages(ProjectService projects, ProjectRemover remover, BuildService builds, Jdbi jdbi,
+                        PageRenderer pages, SiteUrls siteUrls, Clock clock) {
+        this.projects = projects;
+        this.remover = remover;
+        this.builds = builds;
+        this.deployments = jdbi.onDemand(DeploymentDao.class);
+        this.pages = pages;
+        this.siteUrls = siteUrls;
+        this.clock = clock;
+    }
+
+    @GET
+    public Response dashboard(@Context ContainerRequest request) {
+        List<Project> all = projects.list();
+        List<Long> ids = all.stream().map(Project::id).toList();
+        Map<Long, Deployment> latest = ids.isEmpty() ? Map.of() : deployments.latestOfProjects(ids).stream()
+                .collect(Collectors.toMap(Deployment::projectId, Function.identity()));
+        List<Long> liveIds = all.stream().map(Project::liveDeploymentId).filter(java.util.Objects::nonNull).toList();
+        Map<Long, Deployment> live = liveIds.isEmpty() ? Map.of() : deployments.findByIds(liveIds).stream()
+                .collect(Collectors.toMap(Deployment::id, Function.identity()));
+        var rows = all.stream().map(p -> {
+            Map<String, Object> row = summary(p);
+            Deployment liveDeployment = p.liveDeploymentId() == null ? null : live.get(p.liveDeploymentId());
+            if (liveDeployment != null) {
+                row.put("live", Map.of("id", liveDeployment.id(), "commitShort", liveDeployment.commitShort(),
+                        "finishedAt", Formats.dateTime(liveDeployment.finishedAt()),
+                        "finishedAtIso", Formats.iso(liveDeployment.finishedAt())));
+            }
+            Deployment last = latest.get(p.id());
+            if (last != null) {
+                row.put("lastBuild", Map.of("id", last.id(), "status", last.status().name(),
+                        "createdAt", Formats.dateTime(last.createdAt()),
+                        "createdAtIso", Formats.iso(last.createdAt())));
+            }
+            return row;
+        }).toList();
+        return pages.render(request, "dashboard", Map.of("projects", rows));
+    }
+
+    @GET
+    @Path("projects/new")
+    public Response newProject(@Context ContainerRequest request) {
+        return newProjectPage(request, Map.of(), new ProjectForm("", "", "main", "", "", "", "", false), 200);
+    }
+
+    @POST
+    @Path("projects")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response create(@FormParam("name") String name, @FormParam("repositoryUrl") String repositoryUrl,
+                           @FormParam("branch") String branch, @FormParam("rootDirectory") String rootDirectory,
+                           @FormParam("installCommand") String installCommand,
+                           @FormParam("buildCommand") String buildCommand,
+                           @FormParam("outputDirectory") String outputDirectory, @FormParam("spa") String spa,
+                           @Context ContainerRequest request) {
+        var form = new ProjectForm(name, repositoryUrl, branch, rootDirectory, installCommand, buildCommand,
+                outputDirectory, spa != null);
+        try {
+            Project project = projects.create(form, AccessFilter.currentUser(request));
+            builds.enqueue(project, AccessFilter.currentUser(request), "created", null);
+            return pages.redirect("/projects/" + project.id(), "Project created; its first deployment is queued.");
+        } catch (UserFacingException e) {
+            return newProjectPage(request, PageRenderer.errorsOf(e), form, e.status());
+        }
+    }
+
+    @GET
+    @Path("projects/{id}")
+    public Response project(@PathParam("id") long id, @Context ContainerRequest request) {
+        Project project = projects.get(id);
+        Instant now = clock.instant();
+        var rows = builds.listForProject(id, 50).stream()
+                .map(d -> DeploymentRows.of(d, project.liveDeploymentId(), now)).toList();
+        return pages.render(request, "project", Map.of("project", summary(project), "deployments", rows));
+    }
+
+    @POST
+    @Path("projects/{id}/deploy")
+    public Response deploy(@PathParam("id") long id, @Context ContainerRequest request) {
+        Deployment deployment = builds.enqueue(projects.get(id), AccessFilter.currentUser(request), "manual", null);
+        return pages.redirect("/deployments/" + deployment.id(), "Deployment queued.");
+    }
+
+    @GET
+    @Path("projects/{id}/settings")
+    public Response settings(@PathParam("id") long id, @Context ContainerRequest request) {
+        Project project = projects.get(id);
+        return settingsPage(request, project, formOf(project), Map.of(), 200);
+    }
+
+    @POST
+    @Path("projects/{id}/settings")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response saveSettings(@PathParam("id") long id, @FormParam("name") String name,
+                                 @FormParam("branch") String branch, @FormParam("rootDirectory") String rootDirectory,
+                                 @FormParam("installCommand") String installCommand,
+                                 @FormParam("buildCommand") String buildCommand,
+                                 @FormParam("outputDirectory") String outputDirectory, @FormParam("spa") String spa,
+                                 @Context ContainerRequest request) {
+        var form = new ProjectForm(name == null ? "" : name, null, branch == null ? "" : branch,
+                orEmpty(rootDirectory), orEmpty(installCommand), orEmpty(buildCommand), orEmpty(outputDirectory),
+                spa != null);
+        try {
+            projects.update(id, form);
+            return pages.redirect("/projects/" + id, "Settings saved. They apply from the next deployment.");
+        } catch (UserFacingException e) {
+            if (e.status() == 404) {
+                throw e;
+            }
+            return settingsPage(request, projects.get(id), form, PageRenderer.errorsOf(e), e.status());
+        }
+    }
+
+    @POST
+    @Path("projects/{id}/delete")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response delete(@PathParam("id") long id, @FormParam("confirmSlug") String confirmSlug,
+                           @Context ContainerRequest request) {
+        Project project = projects.get(id);
+        try {
+            remover.delete(id, confirmSlug, AccessFilter.currentUser(request));
+            return pages.redirect("/", "Project " + project.name() + " and its site were deleted.");
+        } catch (UserFacingException e) {
+            return settingsPage(request, project, formOf(project), PageRenderer.errorsOf(e), e.status());
+        }
+    }
+
+    private Response newProjectPage(ContainerRequest request, Map<String, String> errors, ProjectForm form,
+                                    int status) {
+        return pages.render(request, "project-new", Map.of("errors", errors, "form", formModel(form)), status);
+    }
+
+    private Response settingsPage(ContainerRequest request, Project project, ProjectForm form,
+                                  Map<String, String> errors, int status) {
+        return pages.render(request, "project-settings", Map.of("project", summary(project),
+                "form", formModel(form), "errors", errors), status);
+    }
+
+    private Map<String, Object> summary(Project p) {
+        var row = new HashMap<String, Object>();
+        row.put("id", p.id());
+        row.put("name", p.name());
+        row.put("slug", p.slug());
+        row.put("siteUrl", siteUrls.of(p.slug()));
+        row.put("repositoryUrl", p.repositoryUrl());
+        row.put("branch", p.branch());
+        row.put("spa", p.spa());
+        if (p.liveDeploymentId() != null) {
+            row.put("liveDeploymentId", p.liveDeploymentId());
+        }
+        return row;
+    }
+
+    private static ProjectForm formOf(Project p) {
+        return new ProjectForm(p.name(), p.repositoryUrl(), p.branch(), p.rootDirectory(), p.installCommand(),
+                p.buildCommand(), p.outputDirectory(), p.spa());
+    }
+
+    private static Map<String, Object> formModel(ProjectForm form) {
+        var model = new HashMap<String, Object>();
+        model.put("name", orEmpty(form.name()));
+        model.put("repositoryUrl", orEmpty(form.repositoryUrl()));
+        model.put("branch", orEmpty(form.branch()));
+        model.put("rootDirectory", orEmpty(form.rootDirectory()));
+        model.put("installCommand", orEmpty(form.installCommand()));
+        model.put("buildCommand", orEmpty(form.buildCommand()));
+        model.put("outputDirectory", orEmpty(form.outputDirectory()));
+        model.put("spa", Boolean.TRUE.equals(form.spa()));
+        return model;
+    }
+
+    private static String orEmpty(String value) {
+        return value == null ? "" : value;
+    }
+}

@@ -1,0 +1,89 @@
+package io.miaobu.server.project;
+
+import io.miaobu.api.ExtensionException;
+import io.miaobu.api.config.ConfigValues;
+import io.miaobu.api.deploy.DeployTarget;
+import io.miaobu.server.auth.User;
+import io.miaobu.server.build.BuildLogs;
+import io.miaobu.server.build.BuildService;
+import io.miaobu.server.build.Deployment;
+import io.miaobu.server.build.DeploymentDao;
+import io.miaobu.server.deploy.LiveSites;
+import io.miaobu.server.plugin.ExtensionRegistry;
+import io.miaobu.server.web.UserFacingException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deletes a project and everything it left behind: its builds are cancelled, its site and every deployment removed
+ * from storage, its logs deleted, then its rows. Nothing of it is served afterwards.
+ */
+public final class ProjectRemover {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProjectRemover.class);
+    private static final Duration BUILD_STOP_WAIT = Duration.ofSeconds(30);
+
+    private final ProjectService projects;
+    private final ProjectDao projectDao;
+    private final DeploymentDao deployments;
+    private final BuildService builds;
+    private final BuildLogs logs;
+    private final ExtensionRegistry extensions;
+    private final LiveSites liveSites;
+
+    public ProjectRemover(Jdbi jdbi, ProjectService projects, BuildService builds, BuildLogs logs,
+                          ExtensionRegistry extensions, LiveSites liveSites) {
+        this.projects = projects;
+        this.projectDao = jdbi.onDemand(ProjectDao.class);
+        this.deployments = jdbi.onDemand(DeploymentDao.class);
+        this.builds = builds;
+        this.logs = logs;
+        this.extensions = extensions;
+        this.liveSites = liveSites;
+    }
+
+    /** Deletes the project; {@code confirmSlug} must repeat its slug, so that no project is deleted by mistake. */
+    public void delete(long id, String confirmSlug, User user) {
+        Project project = projects.get(id);
+        if (confirmSlug == null || !confirmSlug.strip().equals(project.slug())) {
+            throw UserFacingException.invalid("confirmSlug", "Type the project's slug '" + project.slug()
+                    + "' to confirm.");
+        }
+        DeployTarget target = extensions.find(DeployTarget.class, project.deployTarget())
+                .orElseThrow(() -> UserFacingException.conflict("The deploy target '" + project.deployTarget()
+                        + "' is not running, so the site's files cannot be removed. Ask an admin to start it."));
+        stopBuilds(project, user);
+        try {
+            target.removeSite(project.slug(), ConfigValues.EMPTY, ConfigValues.EMPTY);
+        } catch (ExtensionException e) {
+            throw new UserFacingException(502, "deploy_target_failed", e.getMessage(), null);
+        }
+        liveSites.remove(project.slug());
+        List<Long> deploymentIds = deployments.idsOfProject(id);
+        projectDao.delete(id);
+        deploymentIds.forEach(logs::delete);
+        LOG.info("Project {} ({}) deleted by {}", project.slug(), id, user == null ? "the server" : user.username());
+    }
+
+    private void stopBuilds(Project project, User user) {
+        for (Deployment deployment : deployments.listUnfinishedOfProject(project.id())) {
+            try {
+                builds.cancel(deployment.id(), user);
+            } catch (UserFacingException e) {
+                // ended meanwhile, or already going live: waited for below
+            }
+        }
+        Instant deadline = Instant.now().plus(BUILD_STOP_WAIT);
+        while (!deployments.listUnfinishedOfProject(project.id()).isEmpty()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw UserFacingException.conflict("A build of this project is still stopping; try again shortly.");
+            }
+            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.miaobu.server.project;
+
+import io.miaobu.api.ExtensionException;
+import io.miaobu.api.build.Builder;
+import io.miaobu.api.deploy.DeployTarget;
+import io.miaobu.api.source.SourceProvider;
+import io.miaobu.api.source.SourceRepository;
+import io.miaobu.server.auth.User;
+import io.miaobu.server.deploy.LiveSites;
+import io.miaobu.server.plugin.ExtensionRegistry;
+import io.miaobu.server.web.UserFacingException;
+import java.text.Normalizer;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.jdbi.v3.core.Jdbi;
+
+/** Creating, changing, listing and deleting projects, with every input checked. */
+public final class ProjectService {
+
+    private static final Pattern SLUG_UNSAFE = Pattern.compile("[^a-z0-9]+");
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+    private static final Pattern BRANCH = Pattern.compile("[A-Za-z0-9._/+-]{1,255}");
+    private static final int SLUG_MAX = 40;
+
+    private final Jdbi jdbi;
+    private final ProjectDao projects;
+    private final ExtensionRegistry extensions;
+    private final LiveSites liveSites;
+    private final String defaultBuilder;
+    private final String defaultDeployTarget;
+    private final Clock clock;
+
+    public ProjectService(Jdbi jdbi, ExtensionRegistry extensions, LiveSites liveSites, String defaultBuilder,
+                          String defaultDeployTarget, Clock clock) {
+        this.jdbi = jdbi;
+        this.projects = jdbi.onDemand(ProjectDao.class);
+        this.extensions = extensions;
+        this.liveSites = liveSites;
+        this.defaultBuilder = defaultBuilder;
+        this.defaultDeployTarget = defaultDeployTarget;
+        this.clock = clock;
+    }
+
+    public List<Project> list() {
+        return projects.list();
+    }
+
+    public Project get(long id) {
+        return projects.findById(id).orElseThrow(() -> UserFacingException.notFound("No project " + id + "."));
+    }
+
+    /** Checks the form, that a source plugin can fetch the repository and that the branch exists, then saves. */
+    public Project create(ProjectForm form, User user) {
+        String name = name(form.name());
+        String url = required("repositoryUrl", form.repositoryUrl(), 2048, "the repository URL");
+        String branch = branch(form.branch());
+        String rootDirectory = relativePath("rootDirectory", form.rootDirectory());
+        String install = command("installCommand", form.installCommand());
+        String build = command("buildCommand", form.buildCommand());
+        String output = relativePath("outputDirectory", form.outputDirectory());
+
+        SourceProvider source = extensions.all(SourceProvider.class).stream()
+                .filter(p -> safeHandles(p, url))
+                .findFirst()
+                .orElseThrow(() -> UserFacingException.invalid("repositoryUrl",
+                        "No installed source plugin can fetch this URL. Use an https, ssh or git URL, or a path on"
+                                + " this server."));
+        try {
+            source.resolveBranch(SourceRepository.of(url, branch));
+        } catch (ExtensionException e) {
+            throw UserFacingException.invalid("repositoryUrl", e.getMessage());
+        }
+        String builder = extensions.find(Builder.class, defaultBuilder).map(Builder::id)
+                .or(() -> extensions.all(Builder.class).stream().findFirst().map(Builder::id))
+                .orElseThrow(() -> UserFacingException.conflict("No builder plugin is installed."));
+        String target = extensions.find(DeployTarget.class, defaultDeployTarget).map(DeployTarget::id)
+                .or(() -> extensions.all(DeployTarget.class).stream().findFirst().map(DeployTarget::id))
+                .orElseThrow(() -> UserFacingException.conflict("No deploy target plugin is installed."));
+
+        return jdbi.inTransaction(handle -> {
+            ProjectDao dao = handle.attach(ProjectDao.class);
+            String slug = uniqueSlug(dao, name);
+            var now = clock.instant();
+            long id = dao.insert(new Project(0, slug, name, url, branch, rootDirectory, install, build, output,
+                    Boolean.TRUE.equals(form.spa()), source.id(), builder, target, null,
+                    user == null ? null : user.id(), now, now));
+            return dao.findById(id).orElseThrow();
+        });
+    }
+
+    /** Changes name, branch and build settings; fields left null keep their value. */
+    public Project update(long id, ProjectForm form) {
+        Project current = get(id);
+        var changed = new Project(current.id(), current.slug(),
+                form.name() == null ? current.name() : name(form.name()),
+                current.repositoryUrl(),
+                form.branch() == null ? current.branch() : branch(form.branch()),
+                form.rootDirectory() == null ? current.rootDirectory()
+                        : relativePath("rootDirectory", form.rootDirectory()),
+                form.installCommand() == null ? current.installCommand()
+                        : command("installCommand", form.installCommand()),
+                form.buildCommand() == null ? current.buildCommand() : command("buildCommand", form.buildCommand()),
+                form.outputDirectory() == null ? current.outputDirectory()
+                        : relativePath("outputDirectory", form.outputDirectory()),
+                form.spa() == null ? current.spa() : form.spa(),
+                current.sourceProvider(), current.builder(), current.deployTarget(), current.liveDeploymentId(),
+                current.createdBy(), current.createdAt(), clock.instant());
+        projects.updateSettings(changed);
+        liveSites.setSpaFallback(changed.slug(), changed.spa());
+        return get(id);
+    }
+
+    static String slugOf(String name) {
+        String ascii = Normalizer.normalize(name, Normalizer.Form.NFKD).replaceAll("\\p{M}", "");
+        String slug = SLUG_UNSAFE.matcher(ascii.toLowerCase(Locale.ROOT)).replaceAll("-");
+        slug = slug.replaceAll("^-+|-+$", "");
+        if (slug.length() > SLUG_MAX) {
+            slug = slug.substring(0, SLUG_MAX).replaceAll("-+$", "");
+        }
+        return slug.isEmpty() ? "site" : slug;
+    }
+
+    private static String uniqueSlug(ProjectDao dao, String name) {
+        String base = slugOf(name);
+        String candidate = base;
+        for (int n = 2; dao.countBySlug(candidate) > 0; n++) {
+            candidate = base + "-" + n;
+        }
+        return candidate;
+    }
+
+    private static boolean safeHandles(SourceProvider provider, String url) {
+        try {
+            return provider.handles(url);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String name(String value) {
+        String name = required("name", value, 100, "a name");
+        if (CONTROL.matcher(name).find()) {
+            throw UserFacingException.invalid("name", "The name may not contain control characters.");
+        }
+        return name;
+    }
+
+    private static String required(String field, String value, int max, String what) {
+        String stripped = value == null ? "" : value.strip();
+        if (stripped.isEmpty()) {
+            throw UserFacingException.invalid(field, "Enter " + what + ".");
+        }
+        if (stripped.length() > max) {
+            throw UserFacingException.invalid(field, "At most " + max + " characters.");
+        }
+        return stripped;
+    }
+
+    static String branch(String value) {
+        String branch = value == null || value.isBlank() ? "main" : value.strip();
+        if (!BRANCH.matcher(branch).matches() || branch.startsWith("-") || branch.startsWith("/")
+                || branch.endsWith("/") || branch.endsWith(".lock") || branch.contains("..")
+                || branch.contains("//") || branch.endsWith(".")) {
+            throw UserFacingException.invalid("branch", "'" + branch + "' is not a valid branch name.");
+        }
+        return branch;
+    }
+
+    static String relativePath(String field, String value) {
+        String path = value == null ? "" : value.strip();
+        while (path.startsWith("./")) {
+            path = path.substring(2);
+        }
+        if (path.equals(".")) {
+            path = "";
+        }
+        if (path.length() > 255 || CONTROL.matcher(path).find() || path.startsWith("/") || path.contains("\\")) {
+            throw UserFacingException.invalid(field, "Enter a path relative to the repository, like 'dist'.");
+        }
+        for (String segment : path.split("/")) {
+            if (segment.equals("..")) {
+                throw UserFacingException.invalid(field, "The path may not leave the repository ('..').");
+            }
+        }
+        return path.replaceAll("/+$", "");
+    }
+
+    private static String command(String field, String value) {
+        String command = value == null ? "" : value.strip();
+        if (command.length() > 1024) {
+            throw UserFacingException.invalid(field, "At most 1024 characters.");
+        }
+        if (command.indexOf('\0') >= 0) {
+            throw UserFacingException.invalid(field, "The command may not contain NUL characters.");
+        }
+        return command;
+    }
+}

@@ -1,0 +1,73 @@
+package io.miaobu.server.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path home;
+
+    @Test
+    void defaultsToAnEmbeddedServerInTheHomeDirectory() {
+        ServerConfig config = load(Map.of(), new Properties());
+
+        assertThat(config.home()).isEqualTo(home);
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.publicUrl().toString()).isEqualTo("http://localhost:8080/");
+        assertThat(config.sitesDomain()).isEqualTo("localhost");
+        assertThat(config.dbUrl()).startsWith("jdbc:h2:file:" + home.resolve("db"));
+        assertThat(config.buildConcurrency()).isEqualTo(2);
+        assertThat(config.buildTimeout()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.initialAdminUser()).isEmpty();
+    }
+
+    @Test
+    void environmentOverridesTheFileAndSystemPropertiesOverrideBoth() throws Exception {
+        Files.writeString(home.resolve("miaobu.properties"),
+                "port = 9000\nbuilds.concurrency = 3\nsites.domain = file.example\n");
+        var properties = new Properties();
+        properties.setProperty("miaobu.builds.concurrency", "5");
+
+        ServerConfig config = load(Map.of("MIAOBU_BUILDS_CONCURRENCY", "4", "MIAOBU_SITES_DOMAIN", "Env.Example"),
+                properties);
+
+        assertThat(config.port()).isEqualTo(9000);
+        assertThat(config.buildConcurrency()).isEqualTo(5);
+        assertThat(config.sitesDomain()).isEqualTo("env.example");
+        assertThat(config.publicUrl().getPort()).isEqualTo(9000);
+    }
+
+    @Test
+    void refusesValuesThatMakeNoSenseWithTheSettingsName() {
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_PORT", "eighty"), new Properties()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("port");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_BUILDS_CONCURRENCY", "0"), new Properties()))
+                .hasMessageContaining("builds.concurrency must be between 1 and 256");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_PUBLIC_URL", "ftp://x/"), new Properties()))
+                .hasMessageContaining("public.url");
+    }
+
+    @Test
+    void readsTheInitialAdminFromTheEnvironment() {
+        ServerConfig config = load(Map.of("MIAOBU_INITIAL_ADMIN_USER", "root",
+                "MIAOBU_INITIAL_ADMIN_PASSWORD", "a long password"), new Properties());
+
+        assertThat(config.initialAdminUser()).contains("root");
+        assertThat(config.initialAdminPassword()).contains("a long password");
+    }
+
+    private ServerConfig load(Map<String, String> env, Properties properties) {
+        var withHome = new java.util.HashMap<>(env);
+        withHome.put("MIAOBU_HOME", home.toString());
+        return new ConfigLoader(withHome, properties).load();
+    }
+}
