@@ -12,6 +12,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the configuration: {@code MIAOBU_HOME/miaobu.properties} &lt; {@code MIAOBU_*} environment variables &lt;
@@ -20,6 +23,12 @@ import java.util.Properties;
  * environment or {@code -Dmiaobu.home}, default {@code ~/.miaobu}.
  */
 public final class ConfigLoader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
+    private static final Set<String> KNOWN = Set.of("port", "host", "public.url", "sites.domain", "db.url", "db.user",
+            "db.password", "builds.concurrency", "builds.timeout.clone", "builds.timeout.install",
+            "builds.timeout.build", "builds.timeout.upload", "theme", "initial.admin.user", "initial.admin.password",
+            "session.ttl", "log.level");
 
     private final Map<String, String> environment;
     private final Properties systemProperties;
@@ -46,6 +55,10 @@ public final class ConfigLoader {
                 values.put(normalise(name.substring("miaobu.".length())), systemProperties.getProperty(name));
             }
         });
+        values.keySet().stream()
+                .filter(key -> !KNOWN.contains(key) && !key.startsWith("test."))
+                .sorted()
+                .forEach(key -> LOG.warn("Ignoring the unknown setting '{}' (a typo?)", key));
         return build(home, new Values(values));
     }
 
@@ -66,6 +79,11 @@ public final class ConfigLoader {
         }
         String defaultDb = "jdbc:h2:file:" + home.resolve("db").resolve("miaobu")
                 + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=FALSE";
+        String publicHost = publicUrl.getHost() == null ? "" : publicUrl.getHost().toLowerCase(Locale.ROOT);
+        if (publicHost.endsWith("." + sitesDomain)) {
+            throw new ConfigException("public.url's host " + publicHost + " is below sites.domain " + sitesDomain
+                    + ", where every host name is a site; give Miaobu's pages a host name outside it.");
+        }
         return new ServerConfig(
                 home,
                 values.string("host", "0.0.0.0"),

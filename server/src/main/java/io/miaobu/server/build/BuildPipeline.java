@@ -152,10 +152,9 @@ public final class BuildPipeline {
         BuildContext context = new PipelineBuildContext(sourceDirectory, plan, runner.get(),
                 environment(project, deployment, commit), timeouts.install(), timeouts.build(), log);
         BuildOutput output = guardInterruptible(() -> builder.build(context));
-        Path outputDirectory = output.directory().toAbsolutePath().normalize();
-        if (!outputDirectory.startsWith(checkout.toAbsolutePath().normalize()) || !Files.isDirectory(outputDirectory)) {
-            throw new BuildFailure("The builder reported an output directory outside the workspace.");
-        }
+        Path outputDirectory = realOutputDirectory(checkout, output);
+        // the repository's history is no part of a site, also when the output directory is the checkout itself
+        deleteRecursively(checkout.resolve(".git"));
         control.checkNotCancelled();
 
         // 3. publish
@@ -224,7 +223,7 @@ public final class BuildPipeline {
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException();
             }
-            throw new BuildFailure(e.getMessage());
+            throw failureOf(e);
         }
     }
 
@@ -232,8 +231,16 @@ public final class BuildPipeline {
         try {
             return work.get();
         } catch (ExtensionException e) {
-            throw new BuildFailure(e.getMessage());
+            throw failureOf(e);
         }
+    }
+
+    /** The user sees the extension's message; operators also get its technical cause in the server log. */
+    private static BuildFailure failureOf(ExtensionException e) {
+        if (e.getCause() != null) {
+            LOG.warn("Extension failure: {}", e.getMessage(), e.getCause());
+        }
+        return new BuildFailure(e.getMessage());
     }
 
     private void move(long id, DeploymentStatus from, DeploymentStatus to, LiveLog log) throws CancelledException {
@@ -258,6 +265,24 @@ public final class BuildPipeline {
         log.status(status);
         if (status == DeploymentStatus.LIVE) {
             log.info("Deployment " + id + " is live.");
+        }
+    }
+
+    /** The output directory with every link resolved; it must be a directory inside the checkout. */
+    private static Path realOutputDirectory(Path checkout, BuildOutput output) throws BuildFailure {
+        Path reported = output == null || output.directory() == null ? null : output.directory();
+        if (reported == null || !Files.isDirectory(reported)) {
+            throw new BuildFailure("The build produced no output directory.");
+        }
+        try {
+            Path real = reported.toRealPath();
+            if (!real.startsWith(checkout.toRealPath())) {
+                throw new BuildFailure("The output directory '" + reported.getFileName()
+                        + "' leads outside the repository (through a link); refusing to publish it.");
+            }
+            return real;
+        } catch (IOException e) {
+            throw new BuildFailure("The output directory cannot be read: " + e.getMessage());
         }
     }
 

@@ -36,6 +36,7 @@ import org.glassfish.jersey.server.ContainerRequest;
 public final class DeploymentsApi {
 
     private static final long HEARTBEAT_SECONDS = 15;
+    private static final long QUEUED_POLL_MILLIS = 200;
 
     private final BuildService builds;
     private final ProjectService projects;
@@ -86,16 +87,21 @@ public final class DeploymentsApi {
         long after = lastEventId == null || lastEventId.isBlank() ? parseEventId(afterLine)
                 : parseEventId(lastEventId);
         BlockingQueue<LogEvent> queue = new LinkedBlockingQueue<>();
-        try (sink; AutoCloseable subscription = logs.follow(id, after, queue::add)) {
-            while (!sink.isClosed()) {
-                LogEvent event = queue.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
-                if (event == null) {
-                    sink.send(sse.newEventBuilder().comment("keep-alive").build()).toCompletableFuture().join();
-                    continue;
-                }
-                sink.send(toSse(event, sse)).toCompletableFuture().join();
-                if (event instanceof LogEvent.End) {
-                    return;
+        try (sink) {
+            if (!awaitLogOrEnd(id, sink, sse)) {
+                return;
+            }
+            try (AutoCloseable subscription = logs.follow(id, after, queue::add)) {
+                while (!sink.isClosed()) {
+                    LogEvent event = queue.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+                    if (event == null) {
+                        sink.send(sse.newEventBuilder().comment("keep-alive").build()).toCompletableFuture().join();
+                        continue;
+                    }
+                    sink.send(toSse(event, sse)).toCompletableFuture().join();
+                    if (event instanceof LogEvent.End) {
+                        return;
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -103,6 +109,33 @@ public final class DeploymentsApi {
         } catch (Exception e) {
             // the client went away
         }
+    }
+
+    /**
+     * A queued deployment has no log yet: wait (sending its status and keep-alives) until its build starts writing
+     * one or it ends without one (cancelled while queued).
+     *
+     * @return false when the client left meanwhile
+     */
+    private boolean awaitLogOrEnd(long id, SseEventSink sink, Sse sse) throws InterruptedException {
+        long lastSignal = 0;
+        DeploymentStatus lastStatus = null;
+        while (!logs.isActive(id)) {
+            DeploymentStatus status = builds.get(id).status();
+            if (status.isFinal()) {
+                return true;
+            }
+            if (status != lastStatus || System.nanoTime() - lastSignal > TimeUnit.SECONDS.toNanos(HEARTBEAT_SECONDS)) {
+                sink.send(sse.newEventBuilder().name("status").data(status.name()).build()).toCompletableFuture().join();
+                lastStatus = status;
+                lastSignal = System.nanoTime();
+            }
+            if (sink.isClosed()) {
+                return false;
+            }
+            Thread.sleep(QUEUED_POLL_MILLIS);
+        }
+        return true;
     }
 
     @POST

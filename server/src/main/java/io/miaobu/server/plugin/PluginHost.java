@@ -34,6 +34,8 @@ public final class PluginHost implements Managed {
                       Clock clock) {
         this.pluginsDirectory = pluginsDirectory;
         this.manager = new MiaobuPluginManager(pluginsDirectory);
+        // plugin.requires is checked against the core's version; a snapshot counts as its release
+        manager.setSystemVersion(facts.version().replaceFirst("-.*$", ""));
         manager.extensionFactory = new HostExtensionFactory(
                 type -> hostInfoFor(type, facts, pluginDataDirectory), outboundHttp, clock);
         manager.addPluginStateListener(event -> {

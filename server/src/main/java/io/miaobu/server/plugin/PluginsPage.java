@@ -12,6 +12,7 @@ import io.miaobu.api.notify.Notifier;
 import io.miaobu.api.source.SourceProvider;
 import io.miaobu.server.auth.Allow;
 import io.miaobu.server.auth.Audience;
+import io.miaobu.server.web.Listing;
 import io.miaobu.server.web.PageRenderer;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -49,7 +50,7 @@ public final class PluginsPage {
     @Produces(MediaType.TEXT_HTML)
     public Response page(@Context ContainerRequest request) {
         var rows = new ArrayList<Map<String, Object>>();
-        for (PluginView plugin : list()) {
+        for (PluginView plugin : plugins()) {
             var row = new HashMap<String, Object>();
             row.put("id", plugin.id());
             row.put("version", plugin.version());
@@ -68,7 +69,11 @@ public final class PluginsPage {
     @GET
     @Path("api/v1/plugins")
     @Produces(MediaType.APPLICATION_JSON)
-    public List<PluginView> list() {
+    public Listing<PluginView> list() {
+        return new Listing<>(plugins(), false);
+    }
+
+    private List<PluginView> plugins() {
         var byPlugin = new HashMap<String, List<ExtensionView>>();
         for (Class<? extends MiaobuExtension> point : POINTS) {
             for (MiaobuExtension extension : extensions.all(point)) {

@@ -55,6 +55,7 @@ public final class ProjectService {
     public Project create(ProjectForm form, User user) {
         String name = name(form.name());
         String url = required("repositoryUrl", form.repositoryUrl(), 2048, "the repository URL");
+        refuseCredentialsIn(url);
         String branch = branch(form.branch());
         String rootDirectory = relativePath("rootDirectory", form.rootDirectory());
         String install = command("installCommand", form.installCommand());
@@ -129,6 +130,21 @@ public final class ProjectService {
             candidate = base + "-" + n;
         }
         return candidate;
+    }
+
+    /** URLs are stored and shown to every user: a token in one would leak (and reach build logs). */
+    static void refuseCredentialsIn(String url) {
+        int scheme = url.indexOf("://");
+        if (scheme < 0) {
+            return;
+        }
+        int authorityEnd = url.indexOf('/', scheme + 3);
+        String authority = url.substring(scheme + 3, authorityEnd < 0 ? url.length() : authorityEnd);
+        int at = authority.lastIndexOf('@');
+        if (at >= 0 && authority.substring(0, at).contains(":")) {
+            throw UserFacingException.invalid("repositoryUrl", "Do not put a password or token in the repository"
+                    + " URL: it would be stored and shown in plain text. Use a public URL, or a path on this server.");
+        }
     }
 
     private static boolean safeHandles(SourceProvider provider, String url) {

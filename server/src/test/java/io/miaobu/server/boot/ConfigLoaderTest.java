@@ -54,6 +54,8 @@ class ConfigLoaderTest {
                 .hasMessageContaining("builds.concurrency must be between 1 and 256");
         assertThatThrownBy(() -> load(Map.of("MIAOBU_PUBLIC_URL", "ftp://x/"), new Properties()))
                 .hasMessageContaining("public.url");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_PUBLIC_URL", "http://miaobu.localhost:8080/"),
+                new Properties())).hasMessageContaining("below sites.domain");
     }
 
     @Test
