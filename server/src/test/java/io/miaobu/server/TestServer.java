@@ -46,8 +46,16 @@ final class TestServer implements AutoCloseable {
     private MiaobuServer server;
     private String token;
 
+    private final boolean createAdmin;
+
     TestServer(Path home, Map<String, String> extraSettings) {
+        this(home, extraSettings, true);
+    }
+
+    /** @param createAdmin whether the admin is created from the configuration, or left to the setup page */
+    TestServer(Path home, Map<String, String> extraSettings, boolean createAdmin) {
         this.home = home;
+        this.createAdmin = createAdmin;
         this.port = freePort();
         this.settings = new HashMap<>(extraSettings);
         installPlugins(home.resolve("plugins"));
@@ -58,8 +66,10 @@ final class TestServer implements AutoCloseable {
         env.put("MIAOBU_HOME", home.toString());
         env.put("MIAOBU_PORT", Integer.toString(port));
         env.put("MIAOBU_HOST", "127.0.0.1");
-        env.put("MIAOBU_INITIAL_ADMIN_USER", ADMIN);
-        env.put("MIAOBU_INITIAL_ADMIN_PASSWORD", PASSWORD);
+        if (createAdmin) {
+            env.put("MIAOBU_INITIAL_ADMIN_USER", ADMIN);
+            env.put("MIAOBU_INITIAL_ADMIN_PASSWORD", PASSWORD);
+        }
         settings.forEach((key, value) -> env.put("MIAOBU_" + key.toUpperCase().replace('.', '_'), value));
         ServerConfig config = new ConfigLoader(env, new Properties()).load();
         server = new MiaobuServer(config, env, Clock.systemUTC());
