@@ -34,7 +34,7 @@ public final class Database implements Managed {
     public void start() {
         Flyway.configure()
                 .dataSource(dataSource)
-                .locations("classpath:db/migration")
+                .resourceProvider(new ClasspathMigrations(Database.class.getClassLoader()))
                 .load()
                 .migrate();
     }

@@ -1,11 +1,9 @@
 package io.miaobu.server.plugin;
 
+import io.miaobu.server.boot.ClasspathFolder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.JarURLConnection;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -14,11 +12,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.Enumeration;
-import java.util.List;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +35,10 @@ public final class BundledPlugins {
             Files.createDirectories(pluginsDirectory);
             Path marker = pluginsDirectory.resolve(MARKER);
             Map<String, String> installed = readMarker(marker);
-            for (String name : list(classLoader)) {
+            for (String name : ClasspathFolder.list(classLoader, FOLDER)) {
+                if (!name.endsWith(".zip")) {
+                    continue;
+                }
                 byte[] bundled;
                 try (InputStream in = classLoader.getResourceAsStream(FOLDER + name)) {
                     if (in == null) {
@@ -101,34 +97,5 @@ public final class BundledPlugins {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static List<String> list(ClassLoader classLoader) throws IOException {
-        URL folder = classLoader.getResource(FOLDER);
-        if (folder == null) {
-            return List.of();
-        }
-        var names = new ArrayList<String>();
-        if ("jar".equals(folder.getProtocol())) {
-            var connection = (JarURLConnection) folder.openConnection();
-            connection.setUseCaches(false);
-            try (JarFile jar = connection.getJarFile()) {
-                Enumeration<JarEntry> entries = jar.entries();
-                while (entries.hasMoreElements()) {
-                    String entry = entries.nextElement().getName();
-                    if (entry.startsWith(FOLDER) && entry.endsWith(".zip") && entry.indexOf('/', FOLDER.length()) < 0) {
-                        names.add(entry.substring(FOLDER.length()));
-                    }
-                }
-            }
-        } else if ("file".equals(folder.getProtocol())) {
-            try (Stream<Path> files = Files.list(Path.of(folder.toURI()))) {
-                files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".zip")).forEach(names::add);
-            } catch (URISyntaxException e) {
-                throw new IOException(e);
-            }
-        }
-        names.sort(null);
-        return names;
     }
 }
