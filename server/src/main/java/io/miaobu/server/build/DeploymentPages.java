@@ -106,31 +106,40 @@ public final class DeploymentPages {
      */
     private LogSnapshot logSnapshot(long id) {
         var file = logs.fileOf(id);
-        try {
-            if (!Files.exists(file)) {
-                return new LogSnapshot("", 0);
-            }
-            byte[] bytes = Files.readAllBytes(file);
-            int end = bytes.length;
-            while (end > 0 && bytes[end - 1] != '\n') {
-                end--;
-            }
+        if (!Files.exists(file)) {
+            return new LogSnapshot("", 0);
+        }
+        // one pass in fixed-size chunks, so a huge log costs no more memory than the tail the page shows
+        try (var channel = java.nio.channels.FileChannel.open(file)) {
+            var buffer = java.nio.ByteBuffer.allocate(64 * 1024);
             long lines = 0;
-            for (int i = 0; i < end; i++) {
-                if (bytes[i] == '\n') {
-                    lines++;
+            long completeEnd = 0;
+            long position = 0;
+            while (channel.read(buffer) > 0) {
+                buffer.flip();
+                while (buffer.hasRemaining()) {
+                    position++;
+                    if (buffer.get() == '\n') {
+                        lines++;
+                        completeEnd = position;
+                    }
                 }
+                buffer.clear();
             }
-            int start = 0;
+            long start = Math.max(0, completeEnd - LOG_TAIL_BYTES);
+            byte[] tail = new byte[(int) (completeEnd - start)];
+            channel.read(java.nio.ByteBuffer.wrap(tail), start);
+            int from = 0;
             String prefix = "";
-            if (end > LOG_TAIL_BYTES) {
-                start = end - LOG_TAIL_BYTES;
-                while (start < end && bytes[start - 1] != '\n') {
-                    start++;
+            if (start > 0) {
+                while (from < tail.length && tail[from] != '\n') {
+                    from++;
                 }
+                from++;
                 prefix = "… (earlier lines are in the full log: /api/v1/deployments/" + id + "/log)\n";
             }
-            return new LogSnapshot(prefix + new String(bytes, start, end - start, StandardCharsets.UTF_8), lines);
+            return new LogSnapshot(prefix + new String(tail, Math.min(from, tail.length),
+                    tail.length - Math.min(from, tail.length), StandardCharsets.UTF_8), lines);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
