@@ -30,6 +30,7 @@ import io.miaobu.server.project.ProjectPages;
 import io.miaobu.server.project.ProjectRemover;
 import io.miaobu.server.project.ProjectService;
 import io.miaobu.server.project.ProjectsApi;
+import io.miaobu.server.site.OffloadingHandler;
 import io.miaobu.server.site.SiteServer;
 import io.miaobu.server.web.ErrorMapper;
 import io.miaobu.server.web.JsonMapper;
@@ -45,9 +46,13 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -88,35 +93,32 @@ public final class MiaobuServer {
         long begin = System.nanoTime();
         createHome();
 
+        // The slow, independent parts of a start (migrating the database, unpacking and starting the plugins,
+        // building Jersey's model) run side by side; nothing touches the database or a plugin until both are done.
         var database = new Database(config.dbUrl(), config.dbUser(), config.dbPassword(),
                 config.buildConcurrency() + 8);
-        start(database);
-
+        CompletableFuture<Void> migrated = startInBackground(database, "database");
         var plugins = new PluginHost(config.pluginsDirectory(), config.pluginDataDirectory(),
                 new PluginHost.HostFacts(version(), config.publicUrl(), config.sitesDomain(), config.port(),
                         config.sitesDirectory()),
                 new DefaultOutboundHttp(), clock);
-        start(plugins);
+        CompletableFuture<Void> pluginsStarted = startInBackground(plugins, "plugins");
+
         var hostRunner = new HostBuildRunner(environment, config.cacheDirectory().resolve("build-home"));
         var extensions = new ExtensionRegistry(plugins, List.<MiaobuExtension>of(hostRunner));
-
-        var hasher = new PasswordHasher();
-        var accounts = new AccountService(database.jdbi(), hasher, config.secretsDirectory(), clock);
-        accounts.prepareFirstRun(config.initialAdminUser(), config.initialAdminPassword());
+        var accounts = new AccountService(database.jdbi(), new PasswordHasher(), config.secretsDirectory(), clock);
         var tokens = new SessionTokens(config.secretsDirectory(), config.sessionTtl(), clock);
-
         var liveSites = new LiveSites();
         var deployService = new DeployService(database.jdbi(), extensions, liveSites, clock);
-        deployService.loadLiveSites();
         var siteUrls = new SiteUrls(config.publicUrl(), config.sitesDomain());
         var projects = new ProjectService(database.jdbi(), extensions, liveSites, "node", "local-storage", clock);
-
         var logs = new BuildLogs(config.logsDirectory());
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "build-stage-timer");
             t.setDaemon(true);
             return t;
         });
+        start(() -> { scheduler.shutdownNow(); });
         var pipeline = new BuildPipeline(database.jdbi(), extensions, deployService, logs,
                 config.workspacesDirectory(),
                 new BuildTimeouts(config.cloneTimeout(), config.installTimeout(), config.buildTimeout(),
@@ -149,21 +151,60 @@ public final class MiaobuServer {
                 .register(new PluginsPage(plugins, extensions, pages));
         JettyHttpContainer jersey = ContainerFactory.createContainer(JettyHttpContainer.class, resources);
 
+        awaitStarted(migrated);
+        awaitStarted(pluginsStarted);
+        accounts.prepareFirstRun(config.initialAdminUser(), config.initialAdminPassword());
+        deployService.loadLiveSites();
+
         var threads = new QueuedThreadPool(200, 8);
         threads.setName("http");
         jetty = new Server(threads);
-        var connector = new ServerConnector(jetty);
+        var http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        // Site requests are answered on the selector threads (see OffloadingHandler): one per core, not Jetty's
+        // default of half as many.
+        var connector = new ServerConnector(jetty, -1, Runtime.getRuntime().availableProcessors(),
+                new HttpConnectionFactory(http));
         connector.setHost(config.bindHost());
         connector.setPort(config.port());
         jetty.addConnector(connector);
-        jetty.setHandler(new Handler.Sequence(new SiteServer(liveSites, config.sitesDomain()), jersey));
+        // the Jersey app blocks; offloading it keeps the handler tree non-blocking, so sites are served without a
+        // thread hand-off
+        jetty.setHandler(new Handler.Sequence(new SiteServer(liveSites, config.sitesDomain()),
+                new OffloadingHandler(jersey)));
         jetty.setStopTimeout(5_000);
         jetty.start();
 
         start(executor);
-        start(() -> { scheduler.shutdownNow(); });
         LOG.info("Miaobu {} is up at {} (listening on {}:{}) in {} ms; sites at *.{}", version(), config.publicUrl(),
                 config.bindHost(), port(), (System.nanoTime() - begin) / 1_000_000, config.sitesDomain());
+    }
+
+    /** Starts a part on its own thread; it is stopped with the rest whether or not its start succeeded. */
+    private CompletableFuture<Void> startInBackground(Managed managed, String name) {
+        started.push(managed);
+        var result = new CompletableFuture<Void>();
+        Thread thread = new Thread(() -> {
+            try {
+                managed.start();
+                result.complete(null);
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }, "start-" + name);
+        thread.start();
+        return result;
+    }
+
+    private static void awaitStarted(CompletableFuture<Void> start) throws Exception {
+        try {
+            start.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     /** The port actually bound. */

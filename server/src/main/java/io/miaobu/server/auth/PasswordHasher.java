@@ -11,8 +11,11 @@ public final class PasswordHasher {
     private static final int PARALLELISM = 1;
 
     private final Argon2 argon2 = Argon2Factory.create(Argon2Factory.Argon2Types.ARGON2id);
-    /** Verified against when the user does not exist, so that timing does not tell whether a username exists. */
-    private final String dummyHash = hash("not-a-password".toCharArray());
+    /**
+     * Verified against when the user does not exist, so that timing does not tell whether a username exists. Made on
+     * first use, not at start.
+     */
+    private volatile String dummyHash;
 
     public String hash(char[] password) {
         try {
@@ -31,6 +34,11 @@ public final class PasswordHasher {
     }
 
     public void verifyAgainstDummy(char[] password) {
-        verify(dummyHash, password);
+        String hash = dummyHash;
+        if (hash == null) {
+            hash = hash("not-a-password".toCharArray());
+            dummyHash = hash;
+        }
+        verify(hash, password);
     }
 }

@@ -109,11 +109,11 @@ final class FileCache {
         });
     }
 
-    private boolean reserve(long bytes) {
+    private boolean reserve(long bytes, long now) {
         if (tryReserve(bytes)) {
             return true;
         }
-        evictIdleSince(System.nanoTime() - PRESSURE_EVICTION_NANOS);
+        evictIdleSince(now - PRESSURE_EVICTION_NANOS);
         return tryReserve(bytes);
     }
 
@@ -280,7 +280,7 @@ final class FileCache {
         long modified = millis(attributes);
         ByteBuffer content = null;
         long size = attributes.size();
-        if (size <= maxFileBytes && reserve(size)) {
+        if (size <= maxFileBytes && reserve(size, now)) {
             try {
                 content = read(real, (int) size);
             } catch (IOException | RuntimeException e) {

@@ -1,6 +1,5 @@
 package io.miaobu.server.site;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import org.eclipse.jetty.http.DateParser;
+import org.eclipse.jetty.http.HttpDateTime;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -35,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * <p>Requests are answered from a {@link FileCache}: headers are pre-encoded per file and small files are written
  * straight from memory, so a hit costs a map lookup and one gathering write. The handler never blocks on a cache hit;
  * a miss touches the local disk briefly, as nginx does.
+ *
+ * <p>That only pays off when the server's handler tree is non-blocking as a whole, so that Jetty runs site requests
+ * on its selector threads: compose it as {@code new Handler.Sequence(siteServer, new OffloadingHandler(app))} and give
+ * the {@code ServerConnector} one selector per core (Jetty's default is half that). Either one missing costs about a
+ * fifth of the throughput on two cores (see {@code bench/site-server.sh}).
  */
 public final class SiteServer extends Handler.Abstract.NonBlocking {
 
@@ -386,7 +390,7 @@ public final class SiteServer extends Handler.Abstract.NonBlocking {
         if (ifModifiedSince.equals(file.lastModified)) {
             return true;
         }
-        long since = DateParser.parseDate(ifModifiedSince);
+        long since = HttpDateTime.parseToEpoch(ifModifiedSince);
         return since >= 0 && file.lastModifiedMillis / 1000 <= since / 1000;
     }
 
@@ -421,7 +425,7 @@ public final class SiteServer extends Handler.Abstract.NonBlocking {
         if (value.startsWith("\"") || value.startsWith("W/")) {
             return value.equals(file.etag);
         }
-        long date = DateParser.parseDate(value);
+        long date = HttpDateTime.parseToEpoch(value);
         return date >= 0 && date / 1000 == file.lastModifiedMillis / 1000;
     }
 
