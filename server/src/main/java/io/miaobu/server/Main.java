@@ -3,13 +3,12 @@ package io.miaobu.server;
 import io.miaobu.server.boot.ConfigException;
 import io.miaobu.server.boot.ConfigLoader;
 import io.miaobu.server.boot.ServerConfig;
-import io.miaobu.server.plugin.BundledPlugins;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
-/** {@code java -jar miaobu.war}: reads the configuration, installs the bundled plugins on first start, runs. */
+/** {@code java -jar miaobu.war}: reads the configuration and runs the server. */
 public final class Main {
 
     private Main() {
@@ -27,7 +26,6 @@ public final class Main {
             System.exit(2);
             return;
         }
-        BundledPlugins.installInto(config.pluginsDirectory(), Main.class.getClassLoader());
         var server = new MiaobuServer(config, System.getenv(), Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "shutdown"));
         try {

@@ -27,13 +27,31 @@ public final class PluginHost implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(PluginHost.class);
 
     private final Path pluginsDirectory;
-    private final MiaobuPluginManager manager;
+    private final Path pluginDataDirectory;
+    private final HostFacts facts;
+    private final OutboundHttp outboundHttp;
+    private final Clock clock;
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+    /** Made in {@link #start()}, which may run on a start-up thread of its own: PF4J's manager is slow to build. */
+    private volatile MiaobuPluginManager manager;
 
     public PluginHost(Path pluginsDirectory, Path pluginDataDirectory, HostFacts facts, OutboundHttp outboundHttp,
                       Clock clock) {
         this.pluginsDirectory = pluginsDirectory;
-        this.manager = new MiaobuPluginManager(pluginsDirectory);
+        this.pluginDataDirectory = pluginDataDirectory;
+        this.facts = facts;
+        this.outboundHttp = outboundHttp;
+        this.clock = clock;
+    }
+
+    @Override
+    public void start() {
+        try {
+            Files.createDirectories(pluginsDirectory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + pluginsDirectory, e);
+        }
+        var manager = new MiaobuPluginManager(pluginsDirectory);
         // plugin.requires is checked against the core's version; a snapshot counts as its release
         manager.setSystemVersion(facts.version().replaceFirst("-.*$", ""));
         manager.extensionFactory = new HostExtensionFactory(
@@ -44,15 +62,7 @@ public final class PluginHost implements Managed {
             }
             changeListeners.forEach(Runnable::run);
         });
-    }
-
-    @Override
-    public void start() {
-        try {
-            Files.createDirectories(pluginsDirectory);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + pluginsDirectory, e);
-        }
+        this.manager = manager;
         manager.loadPlugins();
         manager.startPlugins();
         for (PluginWrapper plugin : manager.getPlugins()) {
@@ -67,8 +77,10 @@ public final class PluginHost implements Managed {
 
     @Override
     public void stop() {
-        // PF4J's stopPlugins() throws ConcurrentModificationException; unloading stops each plugin first.
-        manager.unloadPlugins();
+        if (manager != null) {
+            // PF4J's stopPlugins() throws ConcurrentModificationException; unloading stops each plugin first.
+            manager.unloadPlugins();
+        }
     }
 
     void onChange(Runnable listener) {
@@ -76,12 +88,15 @@ public final class PluginHost implements Managed {
     }
 
     DefaultPluginManager manager() {
+        if (manager == null) {
+            throw new IllegalStateException("the plugin host has not started");
+        }
         return manager;
     }
 
     /** What the plugins page shows. */
     public List<PluginInfo> plugins() {
-        return manager.getPlugins().stream()
+        return manager().getPlugins().stream()
                 .map(p -> new PluginInfo(
                         p.getPluginId(),
                         p.getDescriptor().getVersion(),
@@ -96,12 +111,12 @@ public final class PluginHost implements Managed {
 
     /** The plugin that loaded {@code type}, or {@code null} for the core's own classes. */
     String pluginIdOf(Class<?> type) {
-        PluginWrapper plugin = manager.whichPlugin(type);
+        PluginWrapper plugin = manager().whichPlugin(type);
         return plugin == null ? null : plugin.getPluginId();
     }
 
     private HostInfo hostInfoFor(Class<?> type, HostFacts facts, Path pluginDataDirectory) {
-        PluginWrapper plugin = manager.whichPlugin(type);
+        PluginWrapper plugin = manager().whichPlugin(type);
         String owner = plugin == null ? "core" : plugin.getPluginId();
         Path dataDirectory = pluginDataDirectory.resolve(owner);
         try {
