@@ -21,6 +21,7 @@ import io.miaobu.server.deploy.DeployService;
 import io.miaobu.server.deploy.LiveSites;
 import io.miaobu.server.deploy.SiteUrls;
 import io.miaobu.server.ops.HealthResource;
+import io.miaobu.server.ops.StartupGate;
 import io.miaobu.server.persistence.Database;
 import io.miaobu.server.plugin.BundledPlugins;
 import io.miaobu.server.plugin.DefaultOutboundHttp;
@@ -93,6 +94,25 @@ public final class MiaobuServer {
     public synchronized void start() throws Exception {
         long begin = System.nanoTime();
         createHome();
+
+        // Listen first: until the rest is ready, the gate answers liveness checks and "starting" pages.
+        var gate = new StartupGate();
+        var threads = new QueuedThreadPool(200, 8);
+        threads.setName("http");
+        jetty = new Server(threads);
+        var http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        // Site requests are answered on the selector threads (see OffloadingHandler): one per core, not Jetty's
+        // default of half as many.
+        var connector = new ServerConnector(jetty, -1, Runtime.getRuntime().availableProcessors(),
+                new HttpConnectionFactory(http));
+        connector.setHost(config.bindHost());
+        connector.setPort(config.port());
+        jetty.addConnector(connector);
+        jetty.setHandler(gate);
+        jetty.setStopTimeout(5_000);
+        jetty.start();
+        long listening = System.nanoTime();
 
         // The slow parts of a start that need no web app (migrating the database, then unpacking and starting the
         // plugins) run on one background thread while this one builds the web app: two cores, two threads.
@@ -177,32 +197,17 @@ public final class MiaobuServer {
         awaitStarted(pluginsStarted);
         long backgroundDone = System.nanoTime();
 
-        var threads = new QueuedThreadPool(200, 8);
-        threads.setName("http");
-        jetty = new Server(threads);
-        var http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        // Site requests are answered on the selector threads (see OffloadingHandler): one per core, not Jetty's
-        // default of half as many.
-        var connector = new ServerConnector(jetty, -1, Runtime.getRuntime().availableProcessors(),
-                new HttpConnectionFactory(http));
-        connector.setHost(config.bindHost());
-        connector.setPort(config.port());
-        jetty.addConnector(connector);
-        // the Jersey app blocks; offloading it keeps the handler tree non-blocking, so sites are served without a
-        // thread hand-off
-        jetty.setHandler(new Handler.Sequence(new SiteServer(liveSites, config.sitesDomain()),
+        gate.open(new Handler.Sequence(new SiteServer(liveSites, config.sitesDomain()),
                 new OffloadingHandler(jersey)));
-        jetty.setStopTimeout(5_000);
-        jetty.start();
 
         start(executor);
         long end = System.nanoTime();
         LOG.info("Miaobu {} is up at {} (listening on {}:{}) in {} ms; sites at *.{}", version(), config.publicUrl(),
                 config.bindHost(), port(), (end - begin) / 1_000_000, config.sitesDomain());
-        LOG.debug("Start-up: wiring {} ms, web app {} ms, then waited {} ms for database and plugins, {} ms to listen",
-                (wiringDone - begin) / 1_000_000, (webDone - wiringDone) / 1_000_000,
-                (backgroundDone - webDone) / 1_000_000, (end - backgroundDone) / 1_000_000);
+        LOG.debug("Start-up: listening after {} ms, wiring {} ms, web app {} ms, then waited {} ms for database and"
+                        + " plugins, {} ms to open", (listening - begin) / 1_000_000, (wiringDone - listening) / 1_000_000,
+                (webDone - wiringDone) / 1_000_000, (backgroundDone - webDone) / 1_000_000,
+                (end - backgroundDone) / 1_000_000);
     }
 
     /** Runs one part of the start-up, reporting how it went through {@code outcome}. */

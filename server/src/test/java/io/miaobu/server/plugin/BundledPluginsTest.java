@@ -22,16 +22,17 @@ class BundledPluginsTest {
 
         Files.delete(plugins.resolve("b.zip"));
         Files.writeString(plugins.resolve("c.zip"), "the admin's own c");
-        BundledPlugins.installInto(plugins, release("v2", "a.zip", "b.zip", "c.zip"));
+        BundledPlugins.installInto(plugins, release("v2.0", "a.zip", "b.zip", "c.zip"));
 
-        assertThat(plugins.resolve("a.zip")).as("untouched: upgraded").hasContent("v2 a.zip");
+        assertThat(plugins.resolve("a.zip")).as("untouched: upgraded").hasContent("v2.0 a.zip");
         assertThat(plugins.resolve("b.zip")).as("removed by the admin: stays removed").doesNotExist();
         assertThat(plugins.resolve("c.zip")).as("replaced by the admin: kept").hasContent("the admin's own c");
 
-        BundledPlugins.installInto(plugins, release("v2", "a.zip", "b.zip", "c.zip"));
+        BundledPlugins.installInto(plugins, release("v2.0", "a.zip", "b.zip", "c.zip"));
         assertThat(plugins.resolve("b.zip")).doesNotExist();
     }
 
+    /** A class path with bundled-plugins/NAME holding "VERSION NAME" (versions of other lengths make other sizes). */
     private ClassLoader release(String version, String... names) throws Exception {
         Path root = temp.resolve("release-" + version);
         Files.createDirectories(root.resolve("bundled-plugins"));
