@@ -73,11 +73,17 @@ class ExecutableWarIT {
                 throw new AssertionError("miaobu.war exited with " + server.exitValue() + ":\n" + log());
             }
             try {
-                return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                var response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
                         HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 503) {
+                    return response;
+                }
+                // 503 with Retry-After: listening already, not ready yet
+                assertThat(response.headers().firstValue("Retry-After")).isPresent();
             } catch (IOException notYet) {
-                LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+                // not listening yet
             }
+            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
         }
         throw new AssertionError("miaobu.war did not answer in 60 s:\n" + log());
     }
