@@ -29,7 +29,7 @@ export async function freePort() {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts Miaobu; resolves when /health/live answers, with the time that took. */
+/** Starts Miaobu; resolves when /health/ready answers 200 (everything is served), with the time that took. */
 export async function startMiaobu({ home = mkdtempSync(join(tmpdir(), 'miaobu-bench-')), javaOptions = [], env = {} } = {}) {
   const port = await freePort();
   const started = process.hrtime.bigint();
@@ -47,7 +47,7 @@ export async function startMiaobu({ home = mkdtempSync(join(tmpdir(), 'miaobu-be
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Miaobu exited:\n${output}`);
     try {
-      const response = await fetch(`${base}/health/live`);
+      const response = await fetch(`${base}/health/ready`);
       if (response.ok) break;
     } catch { /* not yet listening */ }
     await sleep(5);
