@@ -18,6 +18,7 @@ public final class BuildLogs {
 
     private final Path directory;
     private final Map<Long, LiveLog> active = new ConcurrentHashMap<>();
+    private final Object opened = new Object();
 
     public BuildLogs(Path logsDirectory) {
         this.directory = logsDirectory.resolve("deployments");
@@ -30,8 +31,31 @@ public final class BuildLogs {
 
     /** Opens the log of a deployment for writing (appending, after a restart). Close it when the build ends. */
     public LiveLog open(long deploymentId) {
-        return active.computeIfAbsent(deploymentId,
+        LiveLog log = active.computeIfAbsent(deploymentId,
                 id -> new LiveLog(fileOf(id), () -> active.remove(id)));
+        synchronized (opened) {
+            opened.notifyAll();
+        }
+        return log;
+    }
+
+    /**
+     * Waits until a build opens the log of this deployment, or {@code millis} pass.
+     *
+     * @return whether the log is being written now
+     */
+    public boolean awaitActive(long deploymentId, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        synchronized (opened) {
+            while (!active.containsKey(deploymentId)) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return false;
+                }
+                opened.wait(left);
+            }
+        }
+        return true;
     }
 
     public Path fileOf(long deploymentId) {

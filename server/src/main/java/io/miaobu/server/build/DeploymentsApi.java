@@ -36,7 +36,7 @@ import org.glassfish.jersey.server.ContainerRequest;
 public final class DeploymentsApi {
 
     private static final long HEARTBEAT_SECONDS = 15;
-    private static final long QUEUED_POLL_MILLIS = 200;
+    private static final long STATUS_RECHECK_MILLIS = 1_000;
 
     private final BuildService builds;
     private final ProjectService projects;
@@ -133,7 +133,9 @@ public final class DeploymentsApi {
             if (sink.isClosed()) {
                 return false;
             }
-            Thread.sleep(QUEUED_POLL_MILLIS);
+            // woken as soon as the build opens its log; the status is looked at again now and then, since a
+            // deployment cancelled while queued never opens one
+            logs.awaitActive(id, STATUS_RECHECK_MILLIS);
         }
         return true;
     }

@@ -58,6 +58,23 @@ class LiveLogTest {
     }
 
     @Test
+    void aWaiterForAQueuedBuildWakesWhenItsLogOpens() throws Exception {
+        var logs = new BuildLogs(logsDirectory);
+        assertThat(logs.awaitActive(5, 10)).as("nobody opens it").isFalse();
+
+        var waiter = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return logs.awaitActive(5, 30_000);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try (LiveLog log = logs.open(5)) {
+            assertThat(waiter.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
     void reopeningALogAfterARestartContinuesTheLineNumbers() {
         var logs = new BuildLogs(logsDirectory);
         try (LiveLog log = logs.open(4)) {
