@@ -129,6 +129,35 @@ class DeployEndToEndIT {
         }
     }
 
+    @Test
+    void queuedDeploymentsSurviveARestartWhileARunningOneIsStoppedWithItsProcesses() throws Exception {
+        try (var repo = new SiteRepository(temp.resolve("repo"));
+             var server = new TestServer(temp.resolve("home"), Map.of()).start()) {
+            String good = repo.commitMessage("survived");
+            repo.writeBuildScript(hangingBuild(4713));
+            repo.commit("Hang");
+            long projectId = createProject(server, repo, "Durable");
+            long hanging = deploy(server, projectId);
+            server.awaitDeployment(hanging, d -> log(server, hanging).contains("hanging now"), Duration.ofSeconds(60));
+            long queued = server.json("POST", "/api/v1/projects/" + projectId + "/deployments",
+                    Map.of("commitSha", good), 201).get("id").asLong();
+            assertThat(server.json("GET", "/api/v1/deployments/" + queued, null, 200).get("status").asText())
+                    .as("one build per project at a time").isEqualTo("QUEUED");
+
+            server.stop();
+            awaitNoProcess("sleep 4713");
+            server.start();
+
+            JsonNode stopped = server.awaitFinal(hanging);
+            assertThat(stopped.get("status").asText()).isEqualTo("CANCELLED");
+            assertThat(stopped.get("error").asText()).contains("shutting down");
+            JsonNode resumed = server.awaitFinal(queued);
+            assertThat(resumed.get("status").asText()).isEqualTo("LIVE");
+            assertThat(resumed.get("commitSha").asText()).isEqualTo(good);
+            assertThat(server.site("durable", "/").body()).contains("<h1>survived</h1>");
+        }
+    }
+
     private static String hangingBuild(int marker) {
         return """
                 const { spawn } = require('child_process');
