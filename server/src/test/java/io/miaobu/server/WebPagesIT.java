@@ -86,7 +86,9 @@ class WebPagesIT {
             assertThat(deploymentPage.headers().firstValue("Content-Security-Policy"))
                     .hasValueSatisfying(csp -> assertThat(csp).contains("script-src 'self'"));
 
-            assertThat(get(server, projectPath + "/settings").body()).contains("confirmSlug");
+            assertThat(get(server, projectPath + "/settings").body()).as("the detected plan as hints")
+                    .contains("confirmSlug").contains("Detected in the repository")
+                    .contains("use the detected value: npm run build");
             var badSettings = post(server, projectPath + "/settings", Map.of("name", "Pages",
                     "branch", "bad..branch", "outputDirectory", ""));
             assertThat(badSettings.statusCode()).isEqualTo(400);

@@ -143,6 +143,7 @@ public final class BuildPipeline {
                 "The " + builder.displayName() + " builder does not recognise this project (no package.json or"
                         + " index.html in '" + (project.rootDirectory().isEmpty() ? "/" : project.rootDirectory())
                         + "')."));
+        deployments.recordDetectedPlan(id, detected);
         BuildPlan plan = detected.withOverrides(project.installCommand(), project.buildCommand(),
                 project.outputDirectory());
         log.info("Framework: " + plan.framework()

@@ -10,6 +10,8 @@ import java.time.Instant;
  * @param commitSha        the commit actually built; set when checked out
  * @param storageRef       the deploy target's reference to the published copy; set when published
  * @param storageLocation  where the copy is ({@code file:} for local storage)
+ * @param detectedFramework what the builder detected for this build, before the project's overrides (likewise the
+ *                          other {@code detected*} fields); {@code null} until the build got that far
  */
 public record Deployment(
         long id,
@@ -31,7 +33,12 @@ public record Deployment(
         Long triggeredBy,
         Instant createdAt,
         Instant startedAt,
-        Instant finishedAt) {
+        Instant finishedAt,
+        String detectedFramework,
+        String detectedPackageManager,
+        String detectedInstallCommand,
+        String detectedBuildCommand,
+        String detectedOutputDirectory) {
 
     public boolean isPublished() {
         return status == DeploymentStatus.LIVE && storageRef != null;

@@ -7,6 +7,8 @@ import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindList;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import io.miaobu.api.build.BuildPlan;
 import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
@@ -81,6 +83,19 @@ public interface DeploymentDao {
             WHERE id = :id""")
     int recordCommit(@Bind("id") long id, @Bind("sha") String sha, @Bind("author") String author,
                      @Bind("message") String message);
+
+    @SqlUpdate("""
+            UPDATE deployments SET detected_framework = :framework, detected_package_manager = :packageManager,
+                   detected_install_command = :installCommand, detected_build_command = :buildCommand,
+                   detected_output_directory = :outputDirectory
+            WHERE id = :id""")
+    int recordDetectedPlan(@Bind("id") long id, @BindMethods BuildPlan plan);
+
+    /** The latest deployment of the project whose build detected a plan. */
+    @SqlQuery("""
+            SELECT * FROM deployments WHERE project_id = ? AND detected_framework IS NOT NULL
+            ORDER BY id DESC LIMIT 1""")
+    Optional<Deployment> latestWithDetectedPlan(long projectId);
 
     @SqlUpdate("""
             UPDATE deployments SET storage_ref = :ref, storage_location = :location, file_count = :files,

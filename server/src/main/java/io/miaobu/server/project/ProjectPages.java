@@ -178,8 +178,17 @@ public final class ProjectPages {
 
     private Response settingsPage(ContainerRequest request, Project project, ProjectForm form,
                                   Map<String, String> errors, int status) {
-        return pages.render(request, "project-settings", Map.of("project", summary(project),
-                "form", formModel(form), "errors", errors), status);
+        var model = new HashMap<String, Object>();
+        model.put("project", summary(project));
+        model.put("form", formModel(form));
+        model.put("errors", errors);
+        deployments.latestWithDetectedPlan(project.id()).ifPresent(d -> model.put("detected", Map.of(
+                "framework", d.detectedFramework(),
+                "packageManager", orEmpty(d.detectedPackageManager()),
+                "installCommand", orEmpty(d.detectedInstallCommand()),
+                "buildCommand", orEmpty(d.detectedBuildCommand()),
+                "outputDirectory", orEmpty(d.detectedOutputDirectory()))));
+        return pages.render(request, "project-settings", model, status);
     }
 
     private Map<String, Object> summary(Project p) {
