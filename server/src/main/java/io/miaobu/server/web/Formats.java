@@ -26,7 +26,11 @@ public final class Formats {
         if (duration == null) {
             return "";
         }
-        long seconds = Math.max(0, duration.toSeconds());
+        long millis = Math.max(0, duration.toMillis());
+        if (millis < 10_000) {
+            return String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+        }
+        long seconds = millis / 1000;
         return seconds < 60 ? seconds + " s" : seconds / 60 + " min " + seconds % 60 + " s";
     }
 }
