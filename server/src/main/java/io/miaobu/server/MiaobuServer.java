@@ -5,6 +5,8 @@ import io.miaobu.server.auth.AccessFilter;
 import io.miaobu.server.auth.AccountService;
 import io.miaobu.server.auth.AuthApi;
 import io.miaobu.server.auth.AuthPages;
+import io.miaobu.server.auth.CsrfFilter;
+import io.miaobu.server.auth.CsrfTokens;
 import io.miaobu.server.auth.PasswordHasher;
 import io.miaobu.server.auth.SessionTokens;
 import io.miaobu.server.boot.Managed;
@@ -164,7 +166,8 @@ public final class MiaobuServer {
 
         var themes = new ThemeManager(config.theme(), MiaobuServer.class.getClassLoader());
         boolean https = "https".equals(config.publicUrl().getScheme());
-        var pages = new PageRenderer(themes, version(), config.sitesDomain(), https);
+        var csrf = new CsrfTokens(tokens.derivedKey("csrf"));
+        var pages = new PageRenderer(themes, csrf, version(), config.sitesDomain(), https);
 
         var resources = new ResourceConfig()
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
@@ -176,6 +179,7 @@ public final class MiaobuServer {
                 .register(JacksonFeature.withoutExceptionMappers())
                 .register(new JsonMapper())
                 .register(new AccessFilter(tokens, accounts))
+                .register(new CsrfFilter(csrf, config.publicUrl()))
                 .register(new SecurityHeadersFilter())
                 .register(new ErrorMapper(pages))
                 .register(new StaticResource(themes))

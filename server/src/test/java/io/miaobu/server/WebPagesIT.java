@@ -32,6 +32,8 @@ class WebPagesIT {
     @TempDir
     Path temp;
 
+    private String csrf;
+
     private final HttpClient browser = HttpClient.newBuilder()
             .cookieHandler(new CookieManager())
             .followRedirects(HttpClient.Redirect.NEVER)
@@ -122,10 +124,47 @@ class WebPagesIT {
             assertThat(right.headers().allValues("Set-Cookie")).anyMatch(c -> c.startsWith("miaobu_session=")
                     && c.contains("HttpOnly") && c.contains("SameSite=Lax"));
 
+            get(server, "/login"); // signed in now: the form carries the session's token, as in a browser
             var offSite = post(server, "/login", Map.of("username", TestServer.ADMIN, "password",
                     TestServer.PASSWORD, "next", "//evil.example/"));
             assertThat(location(offSite)).isEqualTo("/");
             assertThat(offSite.headers().firstValue("Location").orElseThrow()).startsWith(server.uri("/").toString());
+        }
+    }
+
+    @Test
+    void refusesStateChangesWithoutTheSessionsTokenOrFromAnotherSite() throws Exception {
+        try (var repo = new SiteRepository(temp.resolve("repo"));
+             var server = new TestServer(temp.resolve("home"), Map.of()).start()) {
+            repo.commitMessage("csrf");
+            long projectId = server.json("POST", "/api/v1/projects", Map.of("name", "Guarded",
+                    "repositoryUrl", repo.directory().toString()), 201).get("id").asLong();
+            post(server, "/login", Map.of("username", TestServer.ADMIN, "password", TestServer.PASSWORD));
+            get(server, "/");
+            assertThat(csrf).as("pages carry the session's token").isNotBlank();
+            String deploy = "/projects/" + projectId + "/deploy";
+
+            var withoutToken = postRaw(server, deploy, Map.of(), null);
+            assertThat(withoutToken.statusCode()).isEqualTo(403);
+            assertThat(withoutToken.body()).contains("Reload the page");
+            assertThat(postRaw(server, deploy, Map.of("csrf", "forged"), null).statusCode()).isEqualTo(403);
+            var crossSite = postRaw(server, deploy, Map.of("csrf", csrf), "http://evil.example");
+            assertThat(crossSite.statusCode()).isEqualTo(403);
+            assertThat(crossSite.body()).contains("Cross-site request refused");
+            assertThat(server.json("GET", "/api/v1/projects/" + projectId + "/deployments", null, 200)
+                    .get("items")).as("nothing was queued").isEmpty();
+
+            var sameSite = postRaw(server, deploy, Map.of("csrf", csrf), server.uri("").toString());
+            assertThat(sameSite.statusCode()).isEqualTo(303);
+
+            var cookieApi = browser.send(HttpRequest.newBuilder(server.uri("/api/v1/projects/" + projectId
+                    + "/deployments")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(cookieApi.statusCode()).as("cookie-authenticated API call without the header").isEqualTo(403);
+            var withHeader = browser.send(HttpRequest.newBuilder(server.uri("/api/v1/projects/" + projectId
+                    + "/deployments")).header("X-CSRF-Token", csrf).POST(HttpRequest.BodyPublishers.noBody())
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(withHeader.statusCode()).isEqualTo(201);
         }
     }
 
@@ -172,19 +211,38 @@ class WebPagesIT {
         }
     }
 
+    /** Like a browser: remembers the anti-CSRF token of the last page that had forms, and sends it with forms. */
     private HttpResponse<String> get(TestServer server, String path) throws Exception {
-        return browser.send(HttpRequest.newBuilder(server.uri(path)).GET().build(),
+        var response = browser.send(HttpRequest.newBuilder(server.uri(path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
+        Matcher token = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(response.body());
+        if (token.find()) {
+            csrf = token.group(1);
+        }
+        return response;
     }
 
     private HttpResponse<String> post(TestServer server, String path, Map<String, String> form) throws Exception {
+        var fields = new LinkedHashMap<>(form);
+        if (csrf != null) {
+            fields.putIfAbsent("csrf", csrf);
+        }
+        return postRaw(server, path, fields, null);
+    }
+
+    private HttpResponse<String> postRaw(TestServer server, String path, Map<String, String> form, String origin)
+            throws Exception {
         String body = new LinkedHashMap<>(form).entrySet().stream()
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
                         + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        return browser.send(HttpRequest.newBuilder(server.uri(path))
+        var request = HttpRequest.newBuilder(server.uri(path))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (origin != null) {
+            request.header("Origin", origin);
+        }
+        return browser.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Reads the SSE stream (as the signed-in browser) until {@code end}; returns "event:data" entries. */

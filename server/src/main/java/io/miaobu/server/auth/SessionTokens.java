@@ -80,6 +80,17 @@ public final class SessionTokens {
         }
     }
 
+    /** A key for another purpose ({@code "csrf"}), derived from the signing key so that both rotate together. */
+    public byte[] derivedKey(String purpose) {
+        try {
+            var mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(("miaobu-derived-key:" + purpose).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public Duration ttl() {
         return ttl;
     }

@@ -6,6 +6,7 @@ import freemarker.template.TemplateMethodModelEx;
 import freemarker.template.TemplateModelException;
 import freemarker.template.utility.DeepUnwrap;
 import io.miaobu.server.auth.AccessFilter;
+import io.miaobu.server.auth.CsrfTokens;
 import io.miaobu.server.auth.User;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Cookie;
@@ -26,7 +27,8 @@ import java.util.Map;
 
 /**
  * Renders a theme's page template ({@code pages/<name>.ftlh}) with the page's model plus what every page gets:
- * {@code msg(key, args…)}, {@code static(path)}, {@code currentUser}, {@code app}, {@code flash} and {@code lang}.
+ * {@code msg(key, args…)}, {@code static(path)}, {@code currentUser}, {@code app}, {@code flash}, {@code lang} and,
+ * with a session cookie, {@code csrfToken} (which the themes put into every form).
  * Rendering happens into a string before the response is committed, so a template error becomes a clean error page.
  */
 public final class PageRenderer {
@@ -34,12 +36,15 @@ public final class PageRenderer {
     private static final String FLASH_COOKIE = "miaobu_flash";
 
     private final ThemeManager themes;
+    private final CsrfTokens csrf;
     private final String version;
     private final String sitesDomain;
     private final boolean secureCookies;
 
-    public PageRenderer(ThemeManager themes, String version, String sitesDomain, boolean secureCookies) {
+    public PageRenderer(ThemeManager themes, CsrfTokens csrf, String version, String sitesDomain,
+                        boolean secureCookies) {
         this.themes = themes;
+        this.csrf = csrf;
         this.version = version;
         this.sitesDomain = sitesDomain;
         this.secureCookies = secureCookies;
@@ -62,6 +67,10 @@ public final class PageRenderer {
         User user = AccessFilter.currentUser(request);
         if (user != null) {
             data.put("currentUser", Map.of("username", user.username(), "admin", user.isAdmin()));
+        }
+        Cookie session = request.getCookies().get(AccessFilter.SESSION_COOKIE);
+        if (session != null && !session.getValue().isEmpty()) {
+            data.put("csrfToken", csrf.tokenFor(session.getValue()));
         }
         Cookie flash = request.getCookies().get(FLASH_COOKIE);
         if (flash != null && !flash.getValue().isEmpty()) {
