@@ -19,7 +19,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Form;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.time.Instant;
@@ -93,14 +95,8 @@ public final class ProjectPages {
     @POST
     @Path("projects")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response create(@FormParam("name") String name, @FormParam("repositoryUrl") String repositoryUrl,
-                           @FormParam("branch") String branch, @FormParam("rootDirectory") String rootDirectory,
-                           @FormParam("installCommand") String installCommand,
-                           @FormParam("buildCommand") String buildCommand,
-                           @FormParam("outputDirectory") String outputDirectory, @FormParam("spa") String spa,
-                           @Context ContainerRequest request) {
-        var form = new ProjectForm(name, repositoryUrl, branch, rootDirectory, installCommand, buildCommand,
-                outputDirectory, spa != null);
+    public Response create(Form body, @Context ContainerRequest request) {
+        var form = projectForm(body.asMap(), body.asMap().getFirst("repositoryUrl"));
         try {
             Project project = projects.create(form, AccessFilter.currentUser(request));
             builds.enqueue(project, AccessFilter.currentUser(request), "created", null);
@@ -137,15 +133,9 @@ public final class ProjectPages {
     @POST
     @Path("projects/{id}/settings")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response saveSettings(@PathParam("id") long id, @FormParam("name") String name,
-                                 @FormParam("branch") String branch, @FormParam("rootDirectory") String rootDirectory,
-                                 @FormParam("installCommand") String installCommand,
-                                 @FormParam("buildCommand") String buildCommand,
-                                 @FormParam("outputDirectory") String outputDirectory, @FormParam("spa") String spa,
-                                 @Context ContainerRequest request) {
-        var form = new ProjectForm(name == null ? "" : name, null, branch == null ? "" : branch,
-                orEmpty(rootDirectory), orEmpty(installCommand), orEmpty(buildCommand), orEmpty(outputDirectory),
-                spa != null);
+    public Response saveSettings(@PathParam("id") long id, Form body, @Context ContainerRequest request) {
+        // the repository of a project is fixed: the settings form has no such field
+        var form = projectForm(body.asMap(), null);
         try {
             projects.update(id, form);
             return pages.redirect("/projects/" + id, "Settings saved. They apply from the next deployment.");
@@ -204,6 +194,14 @@ public final class ProjectPages {
             row.put("liveDeploymentId", p.liveDeploymentId());
         }
         return row;
+    }
+
+    /** The project fields of a submitted form; a field left out counts as empty, a checkbox left out as off. */
+    private static ProjectForm projectForm(MultivaluedMap<String, String> fields, String repositoryUrl) {
+        return new ProjectForm(orEmpty(fields.getFirst("name")), repositoryUrl, orEmpty(fields.getFirst("branch")),
+                orEmpty(fields.getFirst("rootDirectory")), orEmpty(fields.getFirst("installCommand")),
+                orEmpty(fields.getFirst("buildCommand")), orEmpty(fields.getFirst("outputDirectory")),
+                fields.containsKey("spa"));
     }
 
     private static ProjectForm formOf(Project p) {
