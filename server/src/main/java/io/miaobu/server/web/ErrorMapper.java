@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -41,49 +42,56 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
         boolean api = context == null || context.getUriInfo().getPath().startsWith("api/")
                 || context.getUriInfo().getPath().startsWith("hooks/");
         if (api) {
-            return Response.status(problem.status)
+            return withRetryAfter(Response.status(problem.status)
                     .type(MediaType.APPLICATION_JSON_TYPE)
-                    .entity(ApiError.of(problem.code, problem.message, problem.field))
-                    .build();
+                    .entity(ApiError.of(problem.code, problem.message, problem.field)), problem);
         }
         try {
-            return pages.render(context, "error", Map.of("status", problem.status, "message", problem.message),
-                    problem.status);
+            return withRetryAfter(Response.fromResponse(pages.render(context, "error",
+                    Map.of("status", problem.status, "message", problem.message), problem.status)), problem);
         } catch (RuntimeException e) {
             LOG.error("The error page failed", e);
-            return Response.status(problem.status).type(MediaType.TEXT_PLAIN_TYPE.withCharset("UTF-8"))
-                    .entity(problem.message).build();
+            return withRetryAfter(Response.status(problem.status).type(MediaType.TEXT_PLAIN_TYPE.withCharset("UTF-8"))
+                    .entity(problem.message), problem);
         }
+    }
+
+    private static Response withRetryAfter(Response.ResponseBuilder response, Problem problem) {
+        if (problem.retryAfterSeconds > 0) {
+            response.header(HttpHeaders.RETRY_AFTER, problem.retryAfterSeconds);
+        }
+        return response.build();
     }
 
     private static Problem problemOf(Throwable exception) {
         if (exception instanceof UserFacingException e) {
-            return new Problem(e.status(), e.code(), e.getMessage(), e.field());
+            return new Problem(e.status(), e.code(), e.getMessage(), e.field(), e.retryAfterSeconds().orElse(0));
         }
         if (exception instanceof UnrecognizedPropertyException e) {
-            return new Problem(400, "invalid", "Unknown field '" + e.getPropertyName() + "'.", e.getPropertyName());
+            return new Problem(400, "invalid", "Unknown field '" + e.getPropertyName() + "'.", e.getPropertyName(), 0);
         }
         if (exception instanceof InvalidFormatException e) {
             String field = fieldOf(e);
-            return new Problem(400, "invalid", "The value of '" + field + "' has the wrong type.", field);
+            return new Problem(400, "invalid", "The value of '" + field + "' has the wrong type.", field, 0);
         }
         if (exception instanceof MismatchedInputException e) {
             String field = fieldOf(e);
             return new Problem(400, "invalid", field.isEmpty() ? "The request body is not the expected JSON object."
-                    : "The value of '" + field + "' has the wrong type.", field.isEmpty() ? null : field);
+                    : "The value of '" + field + "' has the wrong type.", field.isEmpty() ? null : field, 0);
         }
         if (exception instanceof JsonProcessingException) {
-            return new Problem(400, "invalid", "The request body is not valid JSON.", null);
+            return new Problem(400, "invalid", "The request body is not valid JSON.", null, 0);
         }
         if (exception instanceof WebApplicationException e) {
             int status = e.getResponse().getStatus();
             if (status < 500) {
-                return new Problem(status, codeOf(status), messageOf(status), null);
+                return new Problem(status, codeOf(status), messageOf(status), null, 0);
             }
         }
         String reference = UUID.randomUUID().toString().substring(0, 8);
         LOG.error("Unexpected error (reference {})", reference, exception);
-        return new Problem(500, "internal", "Something went wrong on the server. Reference: " + reference + ".", null);
+        return new Problem(500, "internal", "Something went wrong on the server. Reference: " + reference + ".", null,
+                0);
     }
 
     private static String fieldOf(MismatchedInputException e) {
@@ -101,6 +109,7 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
             case 406 -> "not_acceptable";
             case 409 -> "conflict";
             case 415 -> "unsupported_media_type";
+            case 429 -> "rate_limited";
             default -> "error";
         };
     }
@@ -114,10 +123,12 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
             case 405 -> "This method is not allowed here.";
             case 406 -> "This resource cannot answer in the requested format.";
             case 415 -> "Send the request body as JSON (Content-Type: application/json).";
+            case 429 -> "Too many requests. Wait a little and try again.";
             default -> "The request could not be handled.";
         };
     }
 
-    private record Problem(int status, String code, String message, String field) {
+    /** @param retryAfterSeconds the {@code Retry-After} to send; 0 for none */
+    private record Problem(int status, String code, String message, String field, long retryAfterSeconds) {
     }
 }
