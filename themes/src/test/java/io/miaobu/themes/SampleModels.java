@@ -155,6 +155,153 @@ final class SampleModels {
         return with(common(true, true, true, false), "plugins", plugins);
     }
 
+    /** Copies a project page's model and adds what the viewer may do there, as the server does once roles exist. */
+    static Map<String, Object> withCan(Map<String, Object> model, boolean deploy, boolean configure, boolean own) {
+        return with(model, "can", map("deploy", deploy, "configure", configure, "own", own));
+    }
+
+    static final String NEW_TOKEN = "mbt_AbCd1234_s3cr3tPartOfTheToken";
+
+    /** The signed-in admin's own page: this session, two others (one with nothing known about it), three tokens. */
+    static Map<String, Object> account(boolean withNewToken, Map<String, String> errors) {
+        List<Object> sessions = List.of(
+                map("id", "sess-current", "createdAt", "2 days ago", "lastUsedAt", "just now",
+                        "lastUsedAtIso", "2026-01-02T03:04:05Z", "clientAddress", "203.0.113.7",
+                        "userAgent", "Firefox " + XSS, "current", true),
+                map("id", "sess-phone", "createdAt", "5 days ago", "lastUsedAt", "yesterday",
+                        "lastUsedAtIso", "2026-01-01T09:00:00Z", "clientAddress", "198.51.100.2" + XSS,
+                        "userAgent", "Safari " + ATTR_XSS, "current", false),
+                map("id", "sess-unknown", "createdAt", "a week ago", "lastUsedAt", "3 days ago",
+                        "lastUsedAtIso", "2025-12-30T09:00:00Z", "clientAddress", null, "userAgent", null,
+                        "current", false));
+        List<Object> tokens = List.of(
+                map("id", 3001L, "name", "CI " + XSS, "prefix", "mbt_AbCd1234", "scopes", "read, deploy",
+                        "createdAt", "today", "expiresAt", null, "lastUsedAt", null, "active", true, "revoked", false),
+                map("id", 3002L, "name", "Old laptop " + ATTR_XSS, "prefix", "mbt_EfGh5678", "scopes", "read",
+                        "createdAt", "last year", "expiresAt", "2026-06-01", "lastUsedAt", "last month",
+                        "active", false, "revoked", true),
+                map("id", 3003L, "name", "Expired " + XSS, "prefix", "mbt_IjKl9012", "scopes", "admin",
+                        "createdAt", "last year", "expiresAt", "2025-12-01", "lastUsedAt", "2025-11-30",
+                        "active", false, "revoked", false));
+        Map<String, Object> model = with(signedIn(), "errors", errors, "form", map("name", "Deploy bot" + ATTR_XSS),
+                "user", map("username", "ada" + XSS, "role", "admin", "createdAt", "2025-01-02"),
+                "sessions", sessions, "tokens", tokens);
+        if (withNewToken) {
+            model.put("newToken", NEW_TOKEN);
+            model.put("newTokenName", "CI " + XSS);
+        }
+        return model;
+    }
+
+    /** Three accounts: the admin viewing the page, one locked until a time, one locked with no end given. */
+    static Map<String, Object> adminUsers(Map<String, String> errors) {
+        List<Object> users = List.of(
+                map("id", 1001L, "username", "ada" + XSS, "role", "admin", "createdAt", "2025-01-02",
+                        "locked", false, "lockedUntil", null, "failedSignIns", 0, "self", true),
+                map("id", 1002L, "username", "grace" + XSS, "role", "user", "createdAt", "2025-02-03",
+                        "locked", true, "lockedUntil", "in 14 minutes " + XSS, "failedSignIns", 5, "self", false),
+                map("id", 1003L, "username", "linus" + ATTR_XSS, "role", "admin", "createdAt", "2025-03-04",
+                        "locked", true, "lockedUntil", null, "failedSignIns", 1, "self", false),
+                map("id", 1004L, "username", "margaret", "role", "user", "createdAt", "2025-04-05",
+                        "locked", false, "lockedUntil", null, "failedSignIns", 0, "self", false));
+        return with(common(true, true, true, false), "users", users, "errors", errors,
+                "form", map("username", "newbie" + ATTR_XSS, "role", "admin"));
+    }
+
+    static final List<String> AUDIT_ACTIONS = List.of("auth.sign_in", "auth.sign_in_failed", "project.deleted",
+            "user.created", "user.locked");
+
+    static Map<String, Object> audit(boolean empty, String action, String actor) {
+        List<Object> events = empty ? List.of() : List.of(
+                map("id", 9003L, "occurredAt", "1 minute ago", "occurredAtIso", "2026-01-02T03:04:05Z",
+                        "actor", null, "action", "auth.sign_in_failed", "target", "user " + XSS,
+                        "clientAddress", "203.0.113.9", "detail", "bad password " + XSS),
+                map("id", 9002L, "occurredAt", "5 minutes ago", "occurredAtIso", "2026-01-02T03:00:05Z",
+                        "actor", "ada" + XSS, "action", "user.locked" + XSS, "target", null,
+                        "clientAddress", null, "detail", null),
+                map("id", 9001L, "occurredAt", "1 hour ago", "occurredAtIso", "2026-01-02T02:04:05Z",
+                        "actor", "grace" + ATTR_XSS, "action", "project.deleted", "target", "shop" + ATTR_XSS,
+                        "clientAddress", "198.51.100.2", "detail", "slug confirmed"));
+        return with(common(true, true, true, false), "events", events, "filter", map("action", action, "actor", actor),
+                "actions", AUDIT_ACTIONS, "olderUrl", empty ? null : "/admin/audit?before=9001&action=" + action);
+    }
+
+    /** Project members; the viewer is the owner. */
+    static Map<String, Object> projectMembers(boolean canManage, Map<String, String> errors) {
+        List<Object> members = List.of(
+                map("userId", 1001L, "username", "ada" + XSS, "role", "owner", "addedAt", "2025-01-02", "self", true),
+                map("userId", 1002L, "username", "grace" + ATTR_XSS, "role", "maintainer", "addedAt", "2025-02-03",
+                        "self", false),
+                map("userId", 1004L, "username", "margaret" + XSS, "role", "viewer", "addedAt", "2025-04-05",
+                        "self", false));
+        return with(signedIn(), "project", project(5002L), "members", members, "canManage", canManage,
+                "errors", errors, "form", map("username", "linus" + ATTR_XSS, "role", "maintainer"));
+    }
+
+    static final String SECRET_VALUE = "sk_live_must_never_render";
+
+    /**
+     * A plain variable, a secret whose value the server withholds (null), and a secret whose value leaked into the
+     * model by mistake: the page must not print it either.
+     */
+    static Map<String, Object> projectVariables(boolean canEdit, Map<String, String> errors) {
+        List<Object> variables = List.of(
+                map("name", "API_URL" + XSS, "environment", "production", "secret", false,
+                        "value", "https://api.example.test/?q=" + ATTR_XSS, "updatedAt", "yesterday"),
+                map("name", "STRIPE_KEY" + ATTR_XSS, "environment", "production", "secret", true, "value", null,
+                        "updatedAt", "last week"),
+                map("name", "PREVIEW_TOKEN", "environment", "preview", "secret", true, "value", SECRET_VALUE,
+                        "updatedAt", "today"),
+                map("name", "EMPTY", "environment", "preview", "secret", false, "value", "", "updatedAt", "today"));
+        return with(signedIn(), "project", project(5002L), "variables", variables, "canEdit", canEdit,
+                "environments", List.of("production", "preview"), "errors", errors,
+                "form", map("name", "NEW_VAR" + ATTR_XSS, "environment", "preview", "secret", true));
+    }
+
+    /** One field of every type; the stored secret's value is in the model by mistake and must never render. */
+    static Map<String, Object> extensionSettings(Map<String, String> errors) {
+        List<Object> fields = List.of(
+                setting("baseUrl", "URL", true, false, "https://gitlab.example.test/" + ATTR_XSS, false, List.of()),
+                setting("token", "SECRET", true, true, SECRET_VALUE, true, List.of()),
+                setting("webhookSecret", "SECRET", true, true, null, false, List.of()),
+                setting("verifyTls", "BOOLEAN", false, false, "true", false, List.of()),
+                setting("timeoutSeconds", "NUMBER", false, false, "30", false, List.of()),
+                setting("visibility", "SELECT", false, false, "internal", false,
+                        List.of("private", "internal", "public" + XSS)),
+                setting("group", "STRING", false, false, "team" + ATTR_XSS, false, List.of()),
+                setting("colour", "SOMETHING_NEW", false, false, null, false, List.of()));
+        return with(common(true, true, true, false),
+                "extension", map("point", "source", "id", "gitlab", "name", "GitLab " + XSS),
+                "fields", fields, "errors", errors);
+    }
+
+    private static Map<String, Object> setting(String name, String type, boolean required, boolean secret, String value,
+                                               boolean isSet, List<String> options) {
+        return map("name", name, "label", name + " label " + XSS, "help", name.equals("group") ? null : name + " help " + XSS,
+                "type", type, "required", required, "secret", secret, "value", value, "isSet", isSet, "options", options);
+    }
+
+    /** One typical model per page, so generic checks can walk every page there is. */
+    static Map<String, Map<String, Object>> everyPage() {
+        Map<String, Map<String, Object>> pages = new LinkedHashMap<>();
+        pages.put("setup", setup(errors()));
+        pages.put("login", login(errors(), "/"));
+        pages.put("dashboard", dashboard(false));
+        pages.put("project-new", projectNew(errors()));
+        pages.put("project", projectPage(false));
+        pages.put("deployment", deploymentPage(false));
+        pages.put("project-settings", settings(true, errors()));
+        pages.put("project-members", projectMembers(true, errors()));
+        pages.put("project-variables", projectVariables(true, errors()));
+        pages.put("plugins", plugins(false));
+        pages.put("extension-settings", extensionSettings(errors()));
+        pages.put("account", account(true, errors()));
+        pages.put("admin-users", adminUsers(errors()));
+        pages.put("admin-audit", audit(false, "auth.sign_in_failed", "ada"));
+        pages.put("error", error(404, "Not here " + XSS, true));
+        return pages;
+    }
+
     static Map<String, Object> error(Object status, String message, boolean signedIn) {
         Map<String, Object> model = signedIn ? signedIn() : map();
         if (!signedIn) {

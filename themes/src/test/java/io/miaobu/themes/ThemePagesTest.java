@@ -19,6 +19,7 @@ import org.jsoup.Jsoup;
 import org.jsoup.nodes.Attribute;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
+import org.jsoup.select.Elements;
 import org.junit.jupiter.api.Test;
 
 /** Renders every page of every theme with sample models and checks structure, forms, escaping and accessibility. */
@@ -84,6 +85,11 @@ class ThemePagesTest {
         }
 
         for (Element form : doc.select("form")) {
+            if (form.attr("method").equals("get")) {
+                assertThat(form.select("input[name=csrf]")).as("a GET form must not put the csrf token in a URL")
+                        .isEmpty();
+                continue;
+            }
             assertThat(form.attr("method")).isEqualTo("post");
             if (model.get("csrfToken") != null) {
                 assertThat(form.select("input[type=hidden][name=csrf]"))
@@ -368,6 +374,372 @@ class ThemePagesTest {
 
         assertThat(doc.select("table")).isEmpty();
         assertThat(doc.select(".empty").text()).isNotBlank();
+    }
+
+    @EveryThemeAndLanguage
+    void everyPageRendersWithItsSampleModel(String theme, String lang) {
+        for (Map.Entry<String, Map<String, Object>> page : SampleModels.everyPage().entrySet()) {
+            Document doc = render(theme, lang, page.getKey(), page.getValue());
+            assertThat(doc.select("main").text()).as(page.getKey()).isNotBlank();
+        }
+    }
+
+    @EveryThemeAndLanguage
+    void navigationOffersAccountToEveryoneAndAdminPagesToAdmins(String theme, String lang) {
+        Document admin = render(theme, lang, "account", SampleModels.account(false, errors()));
+        assertThat(admin.select("header nav a[href=/account][aria-current=page]")).hasSize(1);
+        assertThat(admin.select("header nav a[href=/admin/users]")).hasSize(1);
+        assertThat(admin.select("header nav a[href=/admin/audit]")).hasSize(1);
+
+        Document user = render(theme, lang, "dashboard",
+                SampleModels.with(SampleModels.common(true, false, true, false), "projects", List.of()));
+        assertThat(user.select("header nav a[href=/account]")).hasSize(1);
+        assertThat(user.select("a[href=/admin/users], a[href=/admin/audit]")).isEmpty();
+
+        Document users = render(theme, lang, "admin-users", SampleModels.adminUsers(errors()));
+        assertThat(users.select("header nav a[href=/admin/users][aria-current=page]")).hasSize(1);
+        Document audit = render(theme, lang, "admin-audit", SampleModels.audit(false, "", ""));
+        assertThat(audit.select("header nav a[href=/admin/audit][aria-current=page]")).hasSize(1);
+    }
+
+    @EveryThemeAndLanguage
+    void accountPageListsSessionsAndTokensWithTheirForms(String theme, String lang) {
+        Document doc = render(theme, lang, "account", SampleModels.account(false, errors()));
+
+        assertThat(postActions(doc)).containsExactlyInAnyOrder("/logout", "/account/sessions/end-others",
+                "/account/sessions/sess-phone/end", "/account/sessions/sess-unknown/end", "/account/tokens/3001/revoke",
+                "/account/tokens", "/account/password");
+        assertThat(doc.select("main").text()).contains("ada" + XSS, "Firefox " + XSS, "Safari " + ATTR_XSS,
+                "198.51.100.2" + XSS, "CI " + XSS, "Old laptop " + ATTR_XSS, "mbt_AbCd1234", "read, deploy");
+        assertThat(doc.select("tr.is-current")).hasSize(1);
+        assertThat(doc.select("tr.is-current form")).isEmpty();
+        assertThat(doc.select("form[action=/account/tokens/3001/revoke] .visually-hidden").text()).isEqualTo("CI " + XSS);
+        assertThat(doc.select("time[datetime=2026-01-01T09:00:00Z]")).hasSize(1);
+
+        Element create = doc.selectFirst("form[action=/account/tokens]");
+        Element name = create.selectFirst("input[name=name]");
+        assertThat(name.attr("value")).isEqualTo("Deploy bot" + ATTR_XSS);
+        assertThat(name.attr("maxlength")).isEqualTo("100");
+        assertThat(create.select("input[type=checkbox][name=scope]")).extracting(input -> input.attr("value"))
+                .containsExactly("read", "deploy", "admin");
+        assertThat(create.select("fieldset legend")).hasSize(1);
+        assertThat(create.select("select[name=expiresInDays] option")).extracting(option -> option.attr("value"))
+                .containsExactly("", "7", "30", "90", "365");
+        assertThat(create.select("select[name=expiresInDays] option[selected]")).hasSize(1);
+
+        Element password = doc.selectFirst("form[action=/account/password]");
+        assertThat(password.selectFirst("input[name=currentPassword]").attr("autocomplete")).isEqualTo("current-password");
+        assertThat(password.select("input[type=password][autocomplete=new-password]"))
+                .extracting(input -> input.attr("name")).containsExactly("password", "passwordConfirm");
+        assertThat(password.select("input[value]")).extracting(input -> input.attr("name")).containsExactly("csrf");
+    }
+
+    @EveryThemeAndLanguage
+    void accountPageShowsANewTokenOnceAndOnlyRightAfterCreatingIt(String theme, String lang) {
+        Map<String, Object> model = SampleModels.account(true, errors());
+        String html = RENDERERS.computeIfAbsent(theme, ThemeRenderer::new).render("account", lang, model);
+        Document doc = render(theme, lang, "account", model);
+
+        assertThat(html.split(SampleModels.NEW_TOKEN, -1)).as("occurrences of the secret").hasSize(2);
+        Element box = doc.selectFirst(".callout--highlight");
+        assertThat(box.selectFirst("input#new-token").attr("value")).isEqualTo(SampleModels.NEW_TOKEN);
+        assertThat(box.selectFirst("input#new-token").hasAttr("readonly")).isTrue();
+        assertThat(box.selectFirst("input#new-token").closest("form")).isNull();
+        assertThat(box.selectFirst("h2").text()).contains("CI " + XSS);
+        assertThat(box.select("p").text()).isNotBlank();
+
+        String without = RENDERERS.get(theme).render("account", lang, SampleModels.account(false, errors()));
+        assertThat(without).doesNotContain(SampleModels.NEW_TOKEN);
+        assertThat(Jsoup.parse(without).select(".callout--highlight, #new-token")).isEmpty();
+    }
+
+    @EveryThemeAndLanguage
+    void accountPageShowsErrorsAndOffersTheAdminScopeOnlyToAdmins(String theme, String lang) {
+        Map<String, Object> model = SampleModels.with(SampleModels.account(false,
+                errors("name", "Name taken " + XSS, "currentPassword", "Wrong password")),
+                "currentUser", SampleModels.map("username", "ada" + XSS, "admin", false));
+        Document doc = render(theme, lang, "account", model);
+
+        assertThat(doc.select(".alert--error a[href=#field-name]")).hasSize(1);
+        assertThat(doc.getElementById("field-name-error").text()).isEqualTo("Name taken " + XSS);
+        assertThat(doc.getElementById("field-currentPassword").attr("aria-invalid")).isEqualTo("true");
+        assertThat(doc.select("input[name=scope]")).extracting(input -> input.attr("value"))
+                .containsExactly("read", "deploy");
+    }
+
+    @EveryThemeAndLanguage
+    void usersPageOffersEveryActionButNotAgainstYourself(String theme, String lang) {
+        Document doc = render(theme, lang, "admin-users", SampleModels.adminUsers(errors()));
+
+        assertThat(postActions(doc)).containsExactlyInAnyOrder("/logout", "/admin/users",
+                "/admin/users/1001/password",
+                "/admin/users/1002/role", "/admin/users/1002/unlock", "/admin/users/1002/lock",
+                "/admin/users/1002/password", "/admin/users/1002/delete",
+                "/admin/users/1003/role", "/admin/users/1003/unlock", "/admin/users/1003/lock",
+                "/admin/users/1003/password", "/admin/users/1003/delete",
+                "/admin/users/1004/role", "/admin/users/1004/lock", "/admin/users/1004/password",
+                "/admin/users/1004/delete");
+        assertThat(doc.select("tbody tr")).hasSize(4);
+        assertThat(doc.select("tbody details summary")).hasSize(4);
+        assertThat(doc.select("tbody").text()).contains("grace" + XSS, "linus" + ATTR_XSS, "in 14 minutes " + XSS);
+        assertThat(doc.select("form[action=/admin/users/1002/role] select[name=role] option[selected]").val())
+                .isEqualTo("user");
+        assertThat(doc.selectFirst("form[action=/admin/users/1002/lock] input[name=minutes]").attr("type"))
+                .isEqualTo("number");
+        assertThat(doc.selectFirst("form[action=/admin/users/1002/password] input[name=password]").attr("autocomplete"))
+                .isEqualTo("new-password");
+        Element delete = doc.selectFirst("form[action=/admin/users/1003/delete]");
+        assertThat(delete.select("input[name=confirmUsername]")).hasSize(1);
+        assertThat(delete.select("code").text()).isEqualTo("linus" + ATTR_XSS);
+
+        Element add = doc.selectFirst("form[action=/admin/users]");
+        assertThat(add.selectFirst("input[name=username]").attr("value")).isEqualTo("newbie" + ATTR_XSS);
+        assertThat(add.select("input[name=password]").attr("type")).isEqualTo("password");
+        assertThat(add.select("select[name=role] option[selected]").val()).isEqualTo("admin");
+    }
+
+    @EveryThemeAndLanguage
+    void usersPageShowsFormErrorsBesideTheAddForm(String theme, String lang) {
+        Document doc = render(theme, lang, "admin-users", SampleModels.adminUsers(
+                errors("_form", "Cannot delete the last admin " + XSS, "username", "Taken " + XSS)));
+
+        assertThat(doc.select(".alert--error").text()).contains("Cannot delete the last admin " + XSS, "Taken " + XSS);
+        assertThat(doc.select("form[action=/admin/users] #field-username-error").text()).isEqualTo("Taken " + XSS);
+        assertThat(doc.select("tbody [aria-invalid]")).isEmpty();
+    }
+
+    @EveryThemeAndLanguage
+    void auditPageFiltersWithAGetFormAndPagesBackwards(String theme, String lang) {
+        Document doc = render(theme, lang, "admin-audit",
+                SampleModels.audit(false, "auth.sign_in_failed", "grace" + ATTR_XSS));
+
+        Element filter = doc.selectFirst("main form");
+        assertThat(filter.attr("method")).isEqualTo("get");
+        assertThat(filter.attr("action")).isEqualTo("/admin/audit");
+        assertThat(filter.select("select[name=action] option")).extracting(option -> option.attr("value"))
+                .containsExactly("", "auth.sign_in", "auth.sign_in_failed", "project.deleted", "user.created",
+                        "user.locked");
+        assertThat(filter.select("select[name=action] option[selected]").val()).isEqualTo("auth.sign_in_failed");
+        assertThat(filter.selectFirst("input[name=actor]").attr("value")).isEqualTo("grace" + ATTR_XSS);
+        assertThat(filter.select("a[href=/admin/audit]")).hasSize(1);
+        assertThat(postActions(doc)).containsExactly("/logout");
+
+        assertThat(doc.select("tbody tr")).hasSize(3);
+        Element anonymous = doc.select("tbody tr").first();
+        assertThat(anonymous.selectFirst("td[data-label]").select("time").attr("datetime")).isEqualTo("2026-01-02T03:04:05Z");
+        assertThat(anonymous.select("td").get(1).text()).startsWith("\u2014");
+        assertThat(doc.select("tbody").text()).contains("bad password " + XSS, "user " + XSS, "ada" + XSS,
+                "user.locked" + XSS, "shop" + ATTR_XSS, "auth.sign_in_failed");
+        assertThat(doc.select(".pager a").attr("href")).isEqualTo("/admin/audit?before=9001&action=auth.sign_in_failed");
+    }
+
+    @EveryThemeAndLanguage
+    void auditPageWithoutEventsSaysSo(String theme, String lang) {
+        Document doc = render(theme, lang, "admin-audit", SampleModels.audit(true, "", ""));
+
+        assertThat(doc.select("table, .pager")).isEmpty();
+        assertThat(doc.select(".empty").text()).isNotBlank();
+        assertThat(doc.select("select[name=action] option[selected]").val()).isEmpty();
+        assertThat(doc.select("main form a")).as("no clear-filter link without a filter").isEmpty();
+    }
+
+    @EveryThemeAndLanguage
+    void membersPageLetsOwnersManageMembers(String theme, String lang) {
+        Document doc = render(theme, lang, "project-members", SampleModels.projectMembers(true, errors()));
+
+        assertThat(postActions(doc)).containsExactlyInAnyOrder("/logout", "/projects/1042/members",
+                "/projects/1042/members/1001/role", "/projects/1042/members/1001/remove",
+                "/projects/1042/members/1002/role", "/projects/1042/members/1002/remove",
+                "/projects/1042/members/1004/role", "/projects/1042/members/1004/remove");
+        assertThat(doc.select("form[action=/projects/1042/members/1002/role] option[selected]").val())
+                .isEqualTo("maintainer");
+        assertThat(doc.select("tbody").text()).contains("ada" + XSS, "grace" + ATTR_XSS, "margaret" + XSS);
+        assertThat(doc.select("dl.roles dt")).hasSize(3);
+        Element invite = doc.selectFirst("form[action=/projects/1042/members]");
+        assertThat(invite.selectFirst("input[name=username]").attr("value")).isEqualTo("linus" + ATTR_XSS);
+        assertThat(invite.select("select[name=role] option")).extracting(option -> option.attr("value"))
+                .containsExactly("viewer", "maintainer", "owner");
+        assertThat(invite.select("select[name=role] option[selected]").val()).isEqualTo("maintainer");
+        assertThat(doc.select(".subnav a[href=/projects/1042/members][aria-current=page]")).hasSize(1);
+    }
+
+    @EveryThemeAndLanguage
+    void membersPageIsReadOnlyForThoseWhoCannotManage(String theme, String lang) {
+        Document doc = render(theme, lang, "project-members", SampleModels.projectMembers(false, errors()));
+
+        assertThat(postActions(doc)).containsExactly("/logout");
+        assertThat(doc.select("main select, main input, main button")).isEmpty();
+        assertThat(doc.select("tbody tr")).hasSize(3);
+        assertThat(doc.select("thead th")).hasSize(3);
+    }
+
+    @EveryThemeAndLanguage
+    void variablesPageNeverShowsASecretValue(String theme, String lang) {
+        Map<String, Object> model = SampleModels.projectVariables(true, errors());
+        String html = RENDERERS.computeIfAbsent(theme, ThemeRenderer::new).render("project-variables", lang, model);
+        Document doc = render(theme, lang, "project-variables", model);
+
+        assertThat(html).doesNotContain(SampleModels.SECRET_VALUE);
+        Elements rows = doc.select("tbody tr");
+        assertThat(rows).hasSize(4);
+        assertThat(rows.get(0).text()).contains("API_URL" + XSS, "https://api.example.test/?q=" + ATTR_XSS);
+        assertThat(rows.get(0).select(".masked")).isEmpty();
+        for (Element secret : List.of(rows.get(1), rows.get(2))) {
+            assertThat(secret.select(".masked").text()).isEqualTo("\u2022\u2022\u2022\u2022");
+            assertThat(secret.select(".masked").attr("aria-hidden")).isEqualTo("true");
+        }
+        assertThat(doc.select("main").text()).contains("STRIPE_KEY" + ATTR_XSS);
+        assertThat(doc.select("table + p.muted, .table-wrap + p.muted").text()).as("note on secrets").isNotBlank();
+
+        Element delete = doc.select("form[action=/projects/1042/variables/delete]").get(1);
+        assertThat(delete.selectFirst("input[type=hidden][name=name]").attr("value")).isEqualTo("STRIPE_KEY" + ATTR_XSS);
+        assertThat(delete.selectFirst("input[type=hidden][name=environment]").attr("value")).isEqualTo("production");
+        assertThat(doc.select("form[action=/projects/1042/variables/delete]")).hasSize(4);
+
+        Element set = doc.selectFirst("form[action=/projects/1042/variables]");
+        assertThat(set.selectFirst("input[name=name]").attr("value")).isEqualTo("NEW_VAR" + ATTR_XSS);
+        assertThat(set.selectFirst("input[name=name]").attr("pattern")).isNotBlank();
+        assertThat(set.select("select[name=environment] option")).extracting(option -> option.attr("value"))
+                .containsExactly("production", "preview");
+        assertThat(set.select("select[name=environment] option[selected]").val()).isEqualTo("preview");
+        assertThat(set.selectFirst("textarea[name=value]").wholeText()).isEmpty();
+        assertThat(set.selectFirst("input[name=secret]").hasAttr("checked")).isTrue();
+    }
+
+    @EveryThemeAndLanguage
+    void variablesPageIsReadOnlyWithoutEditRights(String theme, String lang) {
+        Document doc = render(theme, lang, "project-variables", SampleModels.projectVariables(false, errors()));
+
+        assertThat(postActions(doc)).containsExactly("/logout");
+        assertThat(doc.select("main textarea, main input, main button")).isEmpty();
+        assertThat(doc.select("tbody tr")).hasSize(4);
+        assertThat(doc.outerHtml()).doesNotContain(SampleModels.SECRET_VALUE);
+    }
+
+    @EveryThemeAndLanguage
+    void extensionSettingsNeverRenderASecretValue(String theme, String lang) {
+        Map<String, Object> model = SampleModels.extensionSettings(errors("token", "Rejected by GitLab " + XSS));
+        String html = RENDERERS.computeIfAbsent(theme, ThemeRenderer::new).render("extension-settings", lang, model);
+        Document doc = render(theme, lang, "extension-settings", model);
+
+        assertThat(html).doesNotContain(SampleModels.SECRET_VALUE);
+        Element form = doc.selectFirst("form[action=/admin/extensions/source/gitlab/settings]");
+        assertThat(form).isNotNull();
+        Element token = form.selectFirst("input[name=token]");
+        assertThat(token.attr("type")).isEqualTo("password");
+        assertThat(token.hasAttr("value")).isFalse();
+        assertThat(token.attr("autocomplete")).isEqualTo("new-password");
+        assertThat(token.hasAttr("required")).as("a stored secret may be left blank").isFalse();
+        assertThat(doc.getElementById("field-token-error").text()).isEqualTo("Rejected by GitLab " + XSS);
+        assertThat(doc.select(".alert--error a[href=#field-token]")).hasSize(1);
+    }
+
+    @EveryThemeAndLanguage
+    void extensionSettingsRenderEachFieldTypeAndTheSecretState(String theme, String lang) {
+        Document doc = render(theme, lang, "extension-settings", SampleModels.extensionSettings(errors()));
+        Element form = doc.selectFirst("form[action=/admin/extensions/source/gitlab/settings]");
+
+        assertThat(form.selectFirst("input[name=baseUrl]").attr("type")).isEqualTo("url");
+        assertThat(form.selectFirst("input[name=baseUrl]").attr("value")).isEqualTo("https://gitlab.example.test/" + ATTR_XSS);
+        assertThat(form.selectFirst("input[name=baseUrl]").hasAttr("required")).isTrue();
+        assertThat(form.selectFirst("input[name=verifyTls]").attr("type")).isEqualTo("checkbox");
+        assertThat(form.selectFirst("input[name=verifyTls]").hasAttr("checked")).isTrue();
+        assertThat(form.selectFirst("input[name=timeoutSeconds]").attr("type")).isEqualTo("number");
+        assertThat(form.selectFirst("input[name=timeoutSeconds]").attr("value")).isEqualTo("30");
+        assertThat(form.select("select[name=visibility] option")).extracting(option -> option.attr("value"))
+                .containsExactly("", "private", "internal", "public" + XSS);
+        assertThat(form.select("select[name=visibility] option[selected]").val()).isEqualTo("internal");
+        assertThat(form.selectFirst("input[name=group]").attr("value")).isEqualTo("team" + ATTR_XSS);
+        assertThat(form.selectFirst("input[name=colour]").attr("type")).isEqualTo("text");
+
+        Element stored = form.selectFirst("input[name=token]");
+        Element missing = form.selectFirst("input[name=webhookSecret]");
+        assertThat(List.of(stored, missing)).allSatisfy(input -> {
+            assertThat(input.attr("type")).isEqualTo("password");
+            assertThat(input.hasAttr("value")).isFalse();
+        });
+        assertThat(stored.hasAttr("required")).isFalse();
+        assertThat(missing.hasAttr("required")).isTrue();
+        assertThat(form.select("input[type=checkbox][name=clear.token]")).hasSize(1);
+        assertThat(form.select("input[name=clear.webhookSecret]")).isEmpty();
+        String storedTag = doc.selectFirst("label[for=field-token] .tag").text();
+        String missingTag = doc.selectFirst("label[for=field-webhookSecret] .tag").text();
+        assertThat(storedTag).isNotBlank().isNotEqualTo(missingTag);
+        assertThat(doc.getElementById("field-token-hint").text()).contains("token help " + XSS);
+        assertThat(doc.select("main").text()).contains("GitLab " + XSS, "baseUrl label " + XSS);
+        assertThat(doc.select("header nav a[href=/plugins][aria-current=page]")).hasSize(1);
+    }
+
+    @EveryThemeAndLanguage
+    void pluginsPageLinksEachExtensionToItsSettings(String theme, String lang) {
+        Document doc = render(theme, lang, "plugins", SampleModels.plugins(false));
+
+        assertThat(doc.select("a[href=/admin/extensions/SourceProvider/git/settings]"))
+                .hasSize(SampleModels.PLUGIN_STATES.size())
+                .allSatisfy(link -> assertThat(link.select(".visually-hidden").text()).isEqualTo("Git " + XSS));
+    }
+
+    @EveryThemeAndLanguage
+    void projectPagesLinkToMembersAndVariables(String theme, String lang) {
+        for (String page : List.of("project", "project-settings")) {
+            Map<String, Object> model = page.equals("project") ? SampleModels.projectPage(false)
+                    : SampleModels.settings(false, errors());
+            Document doc = render(theme, lang, page, model);
+            assertThat(doc.select("a[href=/projects/1042/members]")).as(page).hasSize(1);
+            assertThat(doc.select("a[href=/projects/1042/variables]")).as(page).hasSize(1);
+            assertThat(doc.select(".subnav a[aria-current=page]")).as(page).hasSize(1);
+        }
+    }
+
+    @EveryThemeAndLanguage
+    void projectPageHidesDeployActionsFromViewers(String theme, String lang) {
+        Document viewer = render(theme, lang, "project",
+                SampleModels.withCan(SampleModels.projectPage(false), false, false, false));
+        assertThat(postActions(viewer)).containsExactly("/logout");
+        assertThat(viewer.select("tbody tr")).hasSize(4);
+
+        Document emptyViewer = render(theme, lang, "project",
+                SampleModels.withCan(SampleModels.projectPage(true), false, false, false));
+        assertThat(emptyViewer.select("form[action=/projects/1042/deploy]")).isEmpty();
+
+        Document maintainer = render(theme, lang, "project",
+                SampleModels.withCan(SampleModels.projectPage(false), true, true, false));
+        assertThat(postActions(maintainer)).containsExactlyInAnyOrder("/logout", "/projects/1042/deploy",
+                "/deployments/5001/activate", "/deployments/5003/cancel");
+    }
+
+    @EveryThemeAndLanguage
+    void deploymentPageHidesCancelAndActivateFromViewers(String theme, String lang) {
+        Document viewer = render(theme, lang, "deployment",
+                SampleModels.withCan(SampleModels.deploymentPage(false), false, false, false));
+        assertThat(postActions(viewer)).containsExactly("/logout");
+
+        Document deployer = render(theme, lang, "deployment",
+                SampleModels.withCan(SampleModels.deploymentPage(false), true, false, false));
+        assertThat(postActions(deployer)).containsExactlyInAnyOrder("/logout", "/deployments/5003/cancel");
+    }
+
+    @EveryThemeAndLanguage
+    void settingsPageOffersSavingAndDeletingOnlyToThoseAllowed(String theme, String lang) {
+        Document viewer = render(theme, lang, "project-settings",
+                SampleModels.withCan(SampleModels.settings(true, errors()), false, false, false));
+        assertThat(viewer.select("form[action=/projects/1042/settings] button")).isEmpty();
+        assertThat(viewer.select("form[action=/projects/1042/settings] fieldset[disabled]")).hasSize(2);
+        assertThat(viewer.select("form[action=/projects/1042/delete], .danger-zone")).isEmpty();
+        assertThat(viewer.select("main [role=note]").text()).isNotBlank();
+
+        Document maintainer = render(theme, lang, "project-settings",
+                SampleModels.withCan(SampleModels.settings(true, errors()), true, true, false));
+        assertThat(maintainer.select("form[action=/projects/1042/settings] button[type=submit]")).hasSize(1);
+        assertThat(maintainer.select("fieldset[disabled], main [role=note]")).isEmpty();
+        assertThat(maintainer.select("form[action=/projects/1042/delete]")).isEmpty();
+
+        Document owner = render(theme, lang, "project-settings",
+                SampleModels.withCan(SampleModels.settings(true, errors()), true, true, true));
+        assertThat(postActions(owner)).containsExactlyInAnyOrder("/logout", "/projects/1042/settings",
+                "/projects/1042/delete");
+        Document legacy = render(theme, lang, "project-settings", SampleModels.settings(true, errors()));
+        assertThat(postActions(legacy)).isEqualTo(postActions(owner));
     }
 
     @EveryThemeAndLanguage

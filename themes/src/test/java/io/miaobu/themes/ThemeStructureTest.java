@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ThemeStructureTest {
 
     private static final List<String> PAGES = List.of("setup", "login", "dashboard", "project-new", "project",
-            "deployment", "project-settings", "plugins", "error");
+            "deployment", "project-settings", "project-members", "project-variables", "plugins", "extension-settings",
+            "account", "admin-users", "admin-audit", "error");
     private static final Pattern STATIC_CALL = Pattern.compile("static\\(\\s*\"([^\"]+)\"\\s*\\)");
 
     @Test
@@ -28,6 +29,15 @@ class ThemeStructureTest {
             assertThat(Theme.load("base").resource("pages/" + page + ".ftlh")).as(page).isNotNull();
         }
         assertThat(Theme.load("base").resource("layout/page.ftlh")).isNotNull();
+    }
+
+    @Test
+    void everyPageHasASampleModelSoThePageTestsRenderIt() {
+        Path pages = ThemeSources.root("base").resolve("pages");
+        assertThat(ThemeSources.files("base", ".ftlh")).filteredOn(p -> p.getParent().equals(pages))
+                .extracting(p -> p.getFileName().toString().replace(".ftlh", ""))
+                .containsExactlyInAnyOrderElementsOf(SampleModels.everyPage().keySet())
+                .containsExactlyInAnyOrderElementsOf(PAGES);
     }
 
     @Test
