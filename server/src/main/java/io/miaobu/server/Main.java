@@ -8,7 +8,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
-/** {@code java -jar miaobu.war}: reads the configuration and runs the server. */
+/**
+ * {@code java -jar miaobu.war}: reads the configuration and runs the server. With a command
+ * ({@code rotate-secrets}, {@code rotate-signing-key}) it does that on a stopped server and exits.
+ */
 public final class Main {
 
     private Main() {
@@ -24,6 +27,10 @@ public final class Main {
         } catch (ConfigException e) {
             log.error("Configuration error: {}", e.getMessage());
             System.exit(2);
+            return;
+        }
+        if (args.length > 0) {
+            System.exit(KeyCommands.run(args, config, log));
             return;
         }
         var server = new MiaobuServer(config, System.getenv(), Clock.systemUTC());

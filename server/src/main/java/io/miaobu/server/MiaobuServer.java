@@ -1,6 +1,44 @@
 package io.miaobu.server;
 
 import io.miaobu.api.MiaobuExtension;
+import io.miaobu.server.account.AccountApi;
+import io.miaobu.server.account.AccountPages;
+import io.miaobu.server.account.UsersAdminApi;
+import io.miaobu.server.account.UsersAdminPages;
+import io.miaobu.server.audit.AuditLog;
+import io.miaobu.server.audit.AuditApi;
+import io.miaobu.server.audit.AuditPage;
+import io.miaobu.server.audit.AuditedFilter;
+import io.miaobu.server.auth.AccessTokens;
+import io.miaobu.server.auth.ApiTokenService;
+import io.miaobu.server.auth.LockoutPolicy;
+import io.miaobu.server.auth.SessionCookies;
+import io.miaobu.server.auth.SessionService;
+import io.miaobu.server.auth.SignIns;
+import io.miaobu.server.auth.SigningKeys;
+import io.miaobu.server.boot.SecurityConfig;
+import io.miaobu.server.http.CorsFilter;
+import io.miaobu.server.http.HttpsEnforcementFilter;
+import io.miaobu.server.http.TrustedProxies;
+import io.miaobu.server.http.TrustedProxyCustomizer;
+import io.miaobu.server.member.MembersApi;
+import io.miaobu.server.member.MembersPages;
+import io.miaobu.server.member.ProjectLookup;
+import io.miaobu.server.member.ProjectMembers;
+import io.miaobu.server.ops.KeyRotationApi;
+import io.miaobu.server.plugin.ExtensionSettings;
+import io.miaobu.server.plugin.ExtensionSettingsResource;
+import io.miaobu.server.project.ProjectVariables;
+import io.miaobu.server.project.VariablesApi;
+import io.miaobu.server.project.VariablesPages;
+import io.miaobu.server.ratelimit.ClientAddress;
+import io.miaobu.server.ratelimit.LocalRateLimits;
+import io.miaobu.server.ratelimit.RateLimitFilter;
+import io.miaobu.server.ratelimit.RateLimitPolicies;
+import io.miaobu.server.ratelimit.RateLimiter;
+import io.miaobu.server.secrets.SecretBox;
+import io.miaobu.server.secrets.SecretColumn;
+import io.miaobu.server.secrets.SecretRotation;
 import io.miaobu.server.auth.AccessFilter;
 import io.miaobu.server.auth.AccountService;
 import io.miaobu.server.auth.AuthApi;
@@ -8,7 +46,6 @@ import io.miaobu.server.auth.AuthPages;
 import io.miaobu.server.auth.CsrfFilter;
 import io.miaobu.server.auth.CsrfTokens;
 import io.miaobu.server.auth.PasswordHasher;
-import io.miaobu.server.auth.SessionTokens;
 import io.miaobu.server.boot.Managed;
 import io.miaobu.server.boot.ServerConfig;
 import io.miaobu.server.build.BuildExecutor;
@@ -81,6 +118,12 @@ public final class MiaobuServer {
     private final Clock clock;
     private final Deque<Managed> started = new ArrayDeque<>();
     private Server jetty;
+    private ResourceConfig webApplication;
+
+    /** Where every stored secret lives, for key rotation. */
+    static final List<SecretColumn> SECRET_COLUMNS = List.of(
+            new SecretColumn("plugin_settings", "id", "sealed_value", ExtensionSettings.SECRET_PURPOSE),
+            new SecretColumn("project_variables", "id", "sealed_value", ProjectVariables.SECRET_PURPOSE));
 
     public MiaobuServer(ServerConfig config, Map<String, String> environment, Clock clock) {
         this.config = config;
@@ -104,6 +147,8 @@ public final class MiaobuServer {
         jetty = new Server(threads);
         var http = new HttpConfiguration();
         http.setSendServerVersion(false);
+        // X-Forwarded-* are believed from the configured proxies only (the client address, scheme and host)
+        http.addCustomizer(new TrustedProxyCustomizer(TrustedProxies.parse(config.security().trustedProxies())));
         // Site requests are answered on the selector threads (see OffloadingHandler): one per core, not Jetty's
         // default of half as many.
         var connector = new ServerConnector(jetty, -1, Runtime.getRuntime().availableProcessors(),
@@ -142,12 +187,30 @@ public final class MiaobuServer {
 
         var hostRunner = new HostBuildRunner(environment, config.cacheDirectory().resolve("build-home"));
         var extensions = new ExtensionRegistry(plugins, List.<MiaobuExtension>of(hostRunner));
-        var accounts = new AccountService(database.jdbi(), new PasswordHasher(), config.secretsDirectory(), clock);
-        var tokens = new SessionTokens(config.secretsDirectory(), config.sessionTtl(), clock);
         var liveSites = new LiveSites();
         var deployService = new DeployService(database.jdbi(), extensions, liveSites, clock);
         var siteUrls = new SiteUrls(config.publicUrl(), config.sitesDomain());
-        var projects = new ProjectService(database.jdbi(), extensions, liveSites, "node", "local-storage", clock);
+        SecurityConfig security = config.security();
+        var audit = new AuditLog(database.jdbi(), clock);
+        var secretBox = new SecretBox(config.secretsDirectory().resolve("secretbox"));
+        var accounts = new AccountService(database.jdbi(), new PasswordHasher(), config.secretsDirectory(),
+                new LockoutPolicy(security.lockoutThreshold(), security.firstLock(), security.longestLock()), audit,
+                clock);
+        var signingKeys = new SigningKeys(config.secretsDirectory().resolve("signing-keys"), clock);
+        var accessTokens = new AccessTokens(signingKeys, security.accessTokenTtl(), clock);
+        var sessions = new SessionService(database.jdbi(), accessTokens, accounts, audit, security.refreshTokenTtl(),
+                clock);
+        var apiTokens = new ApiTokenService(database.jdbi(), accounts, clock);
+        var rateLimitPolicies = RateLimitPolicies.fromConfig(security.rateLimits());
+        var rateLimits = new LocalRateLimits(clock);
+        var rateLimiter = new RateLimiter(rateLimits, rateLimitPolicies);
+        var signIns = new SignIns(accounts, sessions, rateLimiter, audit);
+        var members = new ProjectMembers(database.jdbi(), accounts, audit, clock);
+        var projects = new ProjectService(database.jdbi(), extensions, liveSites, "node", "local-storage",
+                security.localRepositoriesAllowed(), members, clock);
+        var variables = new ProjectVariables(database.jdbi(), secretBox, audit, clock);
+        var extensionSettings = new ExtensionSettings(database.jdbi(), extensions, secretBox, audit, clock);
+        var secretRotation = new SecretRotation(database.jdbi(), secretBox, SECRET_COLUMNS);
         var logs = new BuildLogs(config.logsDirectory());
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "build-stage-timer");
@@ -159,15 +222,16 @@ public final class MiaobuServer {
                 config.workspacesDirectory(),
                 new BuildTimeouts(config.cloneTimeout(), config.installTimeout(), config.buildTimeout(),
                         config.uploadTimeout()),
-                () -> hostRunner, scheduler, clock);
+                () -> hostRunner, scheduler, extensionSettings, clock);
         var executor = new BuildExecutor(database.jdbi(), pipeline, config.buildConcurrency(), clock);
         var builds = new BuildService(database.jdbi(), executor, clock);
         var remover = new ProjectRemover(database.jdbi(), projects, builds, logs, extensions, liveSites);
 
         var themes = new ThemeManager(config.theme(), MiaobuServer.class.getClassLoader());
         boolean https = "https".equals(config.publicUrl().getScheme());
-        var csrf = new CsrfTokens(tokens.derivedKey("csrf"));
+        var csrf = CsrfTokens.fromKeyFile(config.secretsDirectory().resolve("csrf.key"));
         var pages = new PageRenderer(themes, csrf, version(), config.sitesDomain(), https);
+        var cookies = new SessionCookies(https);
 
         var resources = new ResourceConfig()
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
@@ -178,19 +242,38 @@ public final class MiaobuServer {
                 .property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true)
                 .register(JacksonFeature.withoutExceptionMappers())
                 .register(new JsonMapper())
-                .register(new AccessFilter(tokens, accounts))
+                .register(new ClientAddress())
+                .register(new HttpsEnforcementFilter(config.publicUrl()))
+                .register(new CorsFilter(security.corsOrigins()))
+                .register(new RateLimitFilter(rateLimiter))
+                .register(new AccessFilter(accessTokens, sessions, apiTokens, accounts, members,
+                        new ProjectLookup(database.jdbi()), cookies))
                 .register(new CsrfFilter(csrf, config.publicUrl()))
+                .register(new AuditedFilter(audit))
                 .register(new SecurityHeadersFilter())
                 .register(new ErrorMapper(pages))
                 .register(new StaticResource(themes))
                 .register(new HealthResource(database, plugins, config.home()))
-                .register(new AuthApi(accounts, tokens))
-                .register(new AuthPages(accounts, tokens, pages, https))
+                .register(new AuthApi(signIns, sessions))
+                .register(new AuthPages(accounts, signIns, sessions, cookies, pages))
+                .register(new AccountApi(accounts, sessions, apiTokens, audit))
+                .register(new AccountPages(accounts, sessions, apiTokens, audit, pages, clock))
+                .register(new UsersAdminApi(accounts, sessions, clock))
+                .register(new UsersAdminPages(accounts, sessions, pages, clock))
+                .register(new AuditPage(audit, pages))
+                .register(new AuditApi(audit))
+                .register(new KeyRotationApi(secretRotation, signingKeys, security.accessTokenTtl(), audit))
                 .register(new ProjectsApi(projects, remover, builds, siteUrls))
                 .register(new ProjectPages(projects, remover, builds, database.jdbi(), pages, siteUrls, clock))
+                .register(new MembersApi(members, projects))
+                .register(new MembersPages(members, projects, pages, siteUrls))
+                .register(new VariablesApi(variables, projects))
+                .register(new VariablesPages(variables, projects, pages, siteUrls))
                 .register(new DeploymentsApi(builds, projects, deployService, logs))
                 .register(new DeploymentPages(builds, projects, deployService, logs, pages, siteUrls, clock))
+                .register(new ExtensionSettingsResource(extensionSettings, pages))
                 .register(new PluginsPage(plugins, extensions, pages));
+        this.webApplication = resources;
         long wiringDone = System.nanoTime();
         JettyHttpContainer jersey = ContainerFactory.createContainer(JettyHttpContainer.class, resources);
         long webDone = System.nanoTime();
@@ -242,6 +325,11 @@ public final class MiaobuServer {
             }
             throw e;
         }
+    }
+
+    /** The Jersey application with every page and API resource, for tests that walk its routes. */
+    public ResourceConfig webApplication() {
+        return webApplication;
     }
 
     /** The port actually bound. */

@@ -94,6 +94,11 @@ final class TestServer implements AutoCloseable {
         return port;
     }
 
+    /** The running server, for tests that look at its wiring (its routes). */
+    MiaobuServer server() {
+        return server;
+    }
+
     Path home() {
         return home;
     }

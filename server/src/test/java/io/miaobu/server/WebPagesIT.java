@@ -124,7 +124,10 @@ class WebPagesIT {
             assertThat(right.headers().allValues("Set-Cookie")).anyMatch(c -> c.startsWith("miaobu_session=")
                     && c.contains("HttpOnly") && c.contains("SameSite=Lax"));
 
-            get(server, "/login"); // signed in now: the form carries the session's token, as in a browser
+            var signedIn = get(server, "/login?next=/plugins"); // the sign-in page sends a signed-in user on
+            assertThat(location(signedIn)).isEqualTo("/plugins");
+            get(server, "/");
+            assertThat(location(post(server, "/logout", Map.of()))).isEqualTo("/login");
             var offSite = post(server, "/login", Map.of("username", TestServer.ADMIN, "password",
                     TestServer.PASSWORD, "next", "//evil.example/"));
             assertThat(location(offSite)).isEqualTo("/");

@@ -1,5 +1,8 @@
 package io.miaobu.server.auth;
 
+import io.miaobu.server.audit.Actor;
+import io.miaobu.server.audit.AuditAction;
+import io.miaobu.server.audit.AuditLog;
 import io.miaobu.server.web.UserFacingException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +12,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -34,13 +39,18 @@ public final class AccountService {
     private final UserDao users;
     private final PasswordHasher hasher;
     private final Path setupTokenFile;
+    private final LockoutPolicy lockout;
+    private final AuditLog audit;
     private final Clock clock;
 
-    public AccountService(Jdbi jdbi, PasswordHasher hasher, Path secretsDirectory, Clock clock) {
+    public AccountService(Jdbi jdbi, PasswordHasher hasher, Path secretsDirectory, LockoutPolicy lockout,
+                          AuditLog audit, Clock clock) {
         this.jdbi = jdbi;
         this.users = jdbi.onDemand(UserDao.class);
         this.hasher = hasher;
         this.setupTokenFile = secretsDirectory.resolve("initial-setup-token");
+        this.lockout = lockout;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -99,17 +109,159 @@ public final class AccountService {
         return admin;
     }
 
-    /** The user whose credentials these are; a wrong username and a wrong password look the same. */
-    public Optional<User> authenticate(String username, String password) {
-        if (username == null || password == null || password.length() > MAX_PASSWORD_LENGTH) {
-            return Optional.empty();
+    /**
+     * Signs a user in: the user whose credentials these are, unless the account is locked. Counts failures: after
+     * the policy's threshold the account locks, each time for longer. A wrong username and a wrong password look the
+     * same and take the same time.
+     *
+     * @throws UserFacingException 401 for wrong credentials, 403 ({@code account_locked}) for a locked account
+     */
+    public User signIn(String username, String password, Actor actor) {
+        if (username == null || password == null || password.length() > MAX_PASSWORD_LENGTH
+                || username.length() > 64) {
+            throw wrongCredentials();
         }
-        Optional<User> user = users.findByUsername(username.strip());
-        if (user.isEmpty()) {
+        Optional<User> found = users.findByUsername(username.strip());
+        if (found.isEmpty()) {
             hasher.verifyAgainstDummy(password.toCharArray());
-            return Optional.empty();
+            audit.record(actor, AuditAction.SIGN_IN_FAILED, "user:" + username.strip(), "no such user");
+            throw wrongCredentials();
         }
-        return hasher.verify(user.get().passwordHash(), password.toCharArray()) ? user : Optional.empty();
+        User user = found.get();
+        Instant now = clock.instant();
+        if (user.isLockedAt(now)) {
+            audit.record(actor, AuditAction.SIGN_IN_FAILED, "user:" + user.username(), "account locked");
+            throw locked(user.lockedUntil());
+        }
+        if (!hasher.verify(user.passwordHash(), password.toCharArray())) {
+            recordFailure(user, actor, now);
+            throw wrongCredentials();
+        }
+        if (user.failedSignIns() > 0 || user.lockCount() > 0 || user.lockedUntil() != null) {
+            users.updateLock(0, 0, null, user.id());
+        }
+        audit.record(new Actor(user.id(), user.username(), actor.clientAddress()), AuditAction.SIGNED_IN,
+                "user:" + user.username(), null);
+        return users.findById(user.id()).orElseThrow();
+    }
+
+    private synchronized void recordFailure(User stale, Actor actor, Instant now) {
+        User user = users.findById(stale.id()).orElse(stale);
+        int failures = user.failedSignIns() + 1;
+        if (failures < lockout.threshold()) {
+            users.updateLock(failures, user.lockCount(), user.lockedUntil(), user.id());
+            audit.record(actor, AuditAction.SIGN_IN_FAILED, "user:" + user.username(),
+                    "wrong password (" + failures + " of " + lockout.threshold() + " before a lock)");
+            return;
+        }
+        int lockNumber = user.lockCount() + 1;
+        Instant until = now.plus(lockout.lockDuration(lockNumber));
+        users.updateLock(0, lockNumber, until, user.id());
+        audit.record(actor, AuditAction.SIGN_IN_FAILED, "user:" + user.username(), "wrong password");
+        audit.record(Actor.system(), AuditAction.ACCOUNT_LOCKED, "user:" + user.username(),
+                "after " + lockout.threshold() + " failed sign-ins, until " + until + " (lock " + lockNumber + ")");
+        LOG.warn("Locked account '{}' until {} after {} failed sign-ins", user.username(), until,
+                lockout.threshold());
+    }
+
+    private static UserFacingException wrongCredentials() {
+        return UserFacingException.unauthorized("Wrong username or password.");
+    }
+
+    private static UserFacingException locked(Instant until) {
+        return new UserFacingException(403, "account_locked", "This account is locked after too many failed"
+                + " sign-ins until " + until.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                + " (UTC). An admin can unlock it sooner.", null);
+    }
+
+    /** Lifts a lock (admins). */
+    public User unlock(long userId, Actor admin) {
+        User user = get(userId);
+        users.updateLock(0, 0, null, userId);
+        audit.record(admin, AuditAction.ACCOUNT_UNLOCKED, "user:" + user.username(), null);
+        return get(userId);
+    }
+
+    /** Locks an account now, until {@code until} (admins). */
+    public User lock(long userId, Instant until, Actor admin) {
+        User user = get(userId);
+        if (until == null || !until.isAfter(clock.instant())) {
+            throw UserFacingException.invalid("until", "Lock until a time in the future.");
+        }
+        users.updateLock(0, user.lockCount(), until, userId);
+        audit.record(admin, AuditAction.ACCOUNT_LOCKED, "user:" + user.username(), "by an admin, until " + until);
+        return get(userId);
+    }
+
+    /**
+     * Changes the caller's own password after checking the current one.
+     *
+     * @throws UserFacingException 400 naming the field at fault
+     */
+    public void changePassword(User user, String current, String fresh, String confirm, Actor actor) {
+        if (current == null || current.length() > MAX_PASSWORD_LENGTH
+                || !hasher.verify(get(user.id()).passwordHash(), current.toCharArray())) {
+            throw UserFacingException.invalid("currentPassword", "The current password is not correct.");
+        }
+        if (fresh == null || !fresh.equals(confirm)) {
+            throw UserFacingException.invalid("passwordConfirm", "The new passwords do not match.");
+        }
+        checkPassword(fresh);
+        users.updatePassword(hasher.hash(fresh.toCharArray()), clock.instant(), user.id());
+        audit.record(actor, AuditAction.PASSWORD_CHANGED, "user:" + user.username(), null);
+    }
+
+    /** Sets a user's password (admins); the user's sessions are ended by the caller. */
+    public void resetPassword(long userId, String fresh, Actor admin) {
+        User user = get(userId);
+        checkPassword(fresh);
+        users.updatePassword(hasher.hash(fresh.toCharArray()), clock.instant(), userId);
+        users.updateLock(0, 0, null, userId);
+        audit.record(admin, AuditAction.PASSWORD_RESET, "user:" + user.username(), null);
+    }
+
+    /** Changes a user's server role (admins); the last admin cannot be demoted. */
+    public synchronized User changeRole(long userId, Role role, Actor admin) {
+        User user = get(userId);
+        if (role == null) {
+            throw UserFacingException.invalid("role", "The role is admin or user.");
+        }
+        if (user.role() == role) {
+            return user;
+        }
+        if (user.isAdmin() && users.countAdmins() <= 1) {
+            throw UserFacingException.conflict("This is the last admin. Make someone else an admin first.");
+        }
+        users.updateRole(role, userId);
+        audit.record(admin, AuditAction.ROLE_CHANGED, "user:" + user.username(),
+                user.role().name().toLowerCase(java.util.Locale.ROOT) + " -> "
+                        + role.name().toLowerCase(java.util.Locale.ROOT));
+        return get(userId);
+    }
+
+    /** Deletes a user (admins); the last admin and oneself cannot be deleted. Their projects stay. */
+    public synchronized void delete(long userId, Actor admin) {
+        User user = get(userId);
+        if (admin.userId() != null && admin.userId() == userId) {
+            throw UserFacingException.conflict("You cannot delete your own account here.");
+        }
+        if (user.isAdmin() && users.countAdmins() <= 1) {
+            throw UserFacingException.conflict("This is the last admin. Make someone else an admin first.");
+        }
+        users.delete(userId);
+        audit.record(admin, AuditAction.USER_DELETED, "user:" + user.username(), null);
+    }
+
+    public List<User> list() {
+        return users.list();
+    }
+
+    public User get(long id) {
+        return users.findById(id).orElseThrow(() -> UserFacingException.notFound("There is no user " + id + "."));
+    }
+
+    public Optional<User> findByUsername(String username) {
+        return username == null ? Optional.empty() : users.findByUsername(username.strip());
     }
 
     public Optional<User> findById(long id) {
@@ -122,6 +274,25 @@ public final class AccountService {
             throw UserFacingException.invalid("username",
                     "A username has 2 to 64 letters, digits, '.', '_' or '-', and starts with a letter or digit.");
         }
+        checkPassword(password);
+        if (users.findByUsername(name).isPresent()) {
+            throw UserFacingException.invalid("username", "That username is taken.");
+        }
+        String hash = hasher.hash(password.toCharArray());
+        Instant now = clock.instant();
+        long id = jdbi.withExtension(UserDao.class, dao -> dao.insert(name, hash, role, now, now));
+        return users.findById(id).orElseThrow();
+    }
+
+    /** Creates an account (admins), recorded in the audit log. */
+    public User createUser(String username, String password, Role role, Actor admin) {
+        User user = createUser(username, password, role);
+        audit.record(admin, AuditAction.USER_CREATED, "user:" + user.username(),
+                "role " + role.name().toLowerCase(java.util.Locale.ROOT));
+        return user;
+    }
+
+    private static void checkPassword(String password) {
         if (password == null || password.length() < MIN_PASSWORD_LENGTH) {
             throw UserFacingException.invalid("password",
                     "A password needs at least " + MIN_PASSWORD_LENGTH + " characters.");
@@ -129,12 +300,6 @@ public final class AccountService {
         if (password.length() > MAX_PASSWORD_LENGTH) {
             throw UserFacingException.invalid("password", "A password may have at most 1024 characters.");
         }
-        if (users.findByUsername(name).isPresent()) {
-            throw UserFacingException.invalid("username", "That username is taken.");
-        }
-        String hash = hasher.hash(password.toCharArray());
-        long id = jdbi.withExtension(UserDao.class, dao -> dao.insert(name, hash, role, clock.instant()));
-        return users.findById(id).orElseThrow();
     }
 
     private boolean setupTokenMatches(String token) {

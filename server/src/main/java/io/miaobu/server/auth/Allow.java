@@ -6,11 +6,11 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Declares who may call a resource method (or every method of a resource class). The {@link AccessFilter} refuses
- * every route that declares nothing: access is denied by default.
+ * Declares the permission a resource method (or every method of a resource class) needs. The {@link AccessFilter}
+ * refuses every route that declares nothing: access is denied by default.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.TYPE, ElementType.METHOD})
 public @interface Allow {
-    Audience value();
+    Permission value();
 }

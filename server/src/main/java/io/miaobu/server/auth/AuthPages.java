@@ -1,5 +1,7 @@
 package io.miaobu.server.auth;
 
+import io.miaobu.server.ratelimit.ClientAddress;
+import io.miaobu.server.ratelimit.RateLimited;
 import io.miaobu.server.web.PageRenderer;
 import io.miaobu.server.web.UserFacingException;
 import jakarta.ws.rs.Consumes;
@@ -12,7 +14,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.Map;
@@ -21,19 +22,22 @@ import org.glassfish.jersey.server.ContainerRequest;
 /** First-run setup, sign-in and sign-out pages. */
 @Path("")
 @Produces(MediaType.TEXT_HTML)
-@Allow(Audience.PUBLIC)
+@Allow(Permission.PUBLIC)
 public final class AuthPages {
 
     private final AccountService accounts;
-    private final SessionTokens tokens;
+    private final SignIns signIns;
+    private final SessionService sessions;
+    private final SessionCookies cookies;
     private final PageRenderer pages;
-    private final boolean secureCookies;
 
-    public AuthPages(AccountService accounts, SessionTokens tokens, PageRenderer pages, boolean secureCookies) {
+    public AuthPages(AccountService accounts, SignIns signIns, SessionService sessions, SessionCookies cookies,
+                     PageRenderer pages) {
         this.accounts = accounts;
-        this.tokens = tokens;
+        this.signIns = signIns;
+        this.sessions = sessions;
+        this.cookies = cookies;
         this.pages = pages;
-        this.secureCookies = secureCookies;
     }
 
     @GET
@@ -53,7 +57,8 @@ public final class AuthPages {
                           @Context ContainerRequest request) {
         try {
             User admin = accounts.completeSetup(token, username, password, confirm);
-            return signedIn(admin, "/", "Welcome to Miaobu, " + admin.username() + ".");
+            var tokens = sessions.start(admin, ClientAddress.of(request), request.getHeaderString("User-Agent"));
+            return signedIn(tokens, "/", "Welcome to Miaobu, " + admin.username() + ".");
         } catch (UserFacingException e) {
             if (e.status() == 409) {
                 return Response.seeOther(URI.create("/login")).build();
@@ -68,6 +73,11 @@ public final class AuthPages {
         if (accounts.needsSetup()) {
             return Response.seeOther(URI.create("/setup")).build();
         }
+        if (AccessFilter.caller(request) != null) {
+            // already signed in (perhaps by a refresh another request of the same page made)
+            String target = safeNext(next);
+            return Response.seeOther(URI.create(target.isEmpty() ? "/" : target)).build();
+        }
         return pages.render(request, "login", Map.of("errors", Map.of(), "form", Map.of("username", ""),
                 "next", safeNext(next)));
     }
@@ -75,20 +85,34 @@ public final class AuthPages {
     @POST
     @Path("login")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @RateLimited("login")
     public Response login(@FormParam("username") String username, @FormParam("password") String password,
                           @FormParam("next") @DefaultValue("") String next, @Context ContainerRequest request) {
-        return accounts.authenticate(username, password)
-                .map(user -> signedIn(user, safeNext(next), null))
-                .orElseGet(() -> pages.render(request, "login", Map.of(
-                        "errors", Map.of("_form", "Wrong username or password."),
-                        "form", Map.of("username", username == null ? "" : username),
-                        "next", safeNext(next)), 401));
+        try {
+            var tokens = signIns.signIn(username, password, request.getHeaderString("User-Agent"), request);
+            return signedIn(tokens, safeNext(next), null);
+        } catch (UserFacingException e) {
+            if (e.status() == 429) {
+                throw e;
+            }
+            return pages.render(request, "login", Map.of(
+                    "errors", Map.of("_form", e.getMessage()),
+                    "form", Map.of("username", username == null ? "" : username),
+                    "next", safeNext(next)), e.status());
+        }
     }
 
+    /** Ends the session server-side and clears the cookies; harmless without a session. */
     @POST
     @Path("logout")
-    public Response logout() {
-        return Response.seeOther(URI.create("/login")).cookie(sessionCookie("", 0)).build();
+    public Response logout(@Context ContainerRequest request) {
+        Caller caller = AccessFilter.caller(request);
+        if (caller != null) {
+            signIns.signOut(caller, AccessFilter.actor(request));
+        }
+        var redirect = Response.seeOther(URI.create("/login"));
+        cookies.signedOut().forEach(redirect::cookie);
+        return redirect.build();
     }
 
     private Response setupPage(ContainerRequest request, Map<String, String> errors, String username) {
@@ -102,16 +126,10 @@ public final class AuthPages {
                 "tokenPath", accounts.setupTokenFile().toString()), status);
     }
 
-    private Response signedIn(User user, String next, String flash) {
-        Response redirect = pages.redirect(next.isEmpty() ? "/" : next, flash);
-        return Response.fromResponse(redirect)
-                .cookie(sessionCookie(tokens.issue(user), (int) tokens.ttl().toSeconds()))
-                .build();
-    }
-
-    private NewCookie sessionCookie(String value, int maxAge) {
-        return new NewCookie.Builder(AccessFilter.SESSION_COOKIE).value(value).path("/").maxAge(maxAge)
-                .httpOnly(true).secure(secureCookies).sameSite(NewCookie.SameSite.LAX).build();
+    private Response signedIn(SessionService.Tokens tokens, String next, String flash) {
+        var response = Response.fromResponse(pages.redirect(next.isEmpty() ? "/" : next, flash));
+        cookies.signedIn(tokens).forEach(response::cookie);
+        return response.build();
     }
 
     /** Only a path on this server: never another host (no open redirect). */

@@ -6,7 +6,6 @@ import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
-import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.Form;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -17,9 +16,9 @@ import org.glassfish.jersey.server.ContainerRequest;
 
 /**
  * Refuses cross-site requests that change state. Every unsafe request (POST, PUT, PATCH, DELETE) that could carry the
- * session cookie must come from Miaobu's own origin (Origin, or Referer when there is no Origin), and, when a session
- * cookie is present, carry the session's anti-CSRF token: the {@code csrf} form field, or the {@code X-CSRF-Token}
- * header. Requests authenticated by {@code Authorization: Bearer} carry no cookie a third party could ride on and are
+ * session cookies must come from Miaobu's own origin (Origin, or Referer when there is no Origin), and, when it was
+ * authenticated by those cookies, carry the session's anti-CSRF token: the {@code csrf} form field, or the
+ * {@code X-CSRF-Token} header. Requests authenticated by {@code Authorization: Bearer} carry no cookie a third party could ride on and are
  * not checked.
  */
 @Priority(Priorities.AUTHENTICATION + 1)
@@ -50,11 +49,11 @@ public final class CsrfFilter implements ContainerRequestFilter {
         if (source != null && !source.equals(publicOrigin) && !source.equals(ownOrigin(request))) {
             throw UserFacingException.forbidden("Cross-site request refused: it did not come from Miaobu's pages.");
         }
-        Cookie session = request.getCookies().get(AccessFilter.SESSION_COOKIE);
-        if (session == null || session.getValue().isEmpty()) {
+        Caller caller = AccessFilter.caller(request);
+        if (caller == null || caller.method() != Caller.Method.SESSION_COOKIE) {
             return;
         }
-        if (!tokens.matches(session.getValue(), submittedToken(request))) {
+        if (!tokens.matches(caller.sessionId(), submittedToken(request))) {
             throw UserFacingException.forbidden("This form has expired or did not come from Miaobu's pages."
                     + " Reload the page and try again.");
         }

@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -25,10 +27,12 @@ import org.slf4j.LoggerFactory;
 public final class ConfigLoader {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
+    private static final String RATE_LIMIT_PREFIX = "ratelimit.";
     private static final Set<String> KNOWN = Set.of("port", "host", "public.url", "sites.domain", "db.url", "db.user",
             "db.password", "builds.concurrency", "builds.timeout.clone", "builds.timeout.install",
             "builds.timeout.build", "builds.timeout.upload", "theme", "initial.admin.user", "initial.admin.password",
-            "session.ttl", "log.level");
+            "session.access.ttl", "session.refresh.ttl", "lockout.threshold", "lockout.first", "lockout.longest",
+            "repositories.local.allowed", "trusted.proxies", "cors.allowed.origins", "log.level");
 
     private final Map<String, String> environment;
     private final Properties systemProperties;
@@ -56,7 +60,7 @@ public final class ConfigLoader {
             }
         });
         values.keySet().stream()
-                .filter(key -> !KNOWN.contains(key) && !key.startsWith("test."))
+                .filter(key -> !KNOWN.contains(key) && !key.startsWith("test.") && !key.startsWith(RATE_LIMIT_PREFIX))
                 .sorted()
                 .forEach(key -> LOG.warn("Ignoring the unknown setting '{}' (a typo?)", key));
         return build(home, new Values(values));
@@ -101,7 +105,45 @@ public final class ConfigLoader {
                 values.string("theme", "base"),
                 values.optional("initial.admin.user"),
                 values.optional("initial.admin.password"),
-                values.seconds("session.ttl", 12 * 3600));
+                security(values));
+    }
+
+    private static SecurityConfig security(Values values) {
+        Duration firstLock = values.seconds("lockout.first", 60);
+        Duration longestLock = values.seconds("lockout.longest", 24 * 3600);
+        if (longestLock.compareTo(firstLock) < 0) {
+            throw new ConfigException("lockout.longest must be at least lockout.first");
+        }
+        Map<String, String> rateLimits = new HashMap<>();
+        values.map().forEach((key, value) -> {
+            if (key.startsWith(RATE_LIMIT_PREFIX)) {
+                rateLimits.put(key.substring(RATE_LIMIT_PREFIX.length()), value.strip());
+            }
+        });
+        List<String> corsOrigins = Arrays.stream(values.string("cors.allowed.origins", "").split(","))
+                .map(String::strip).filter(origin -> !origin.isEmpty()).toList();
+        for (String origin : corsOrigins) {
+            URI uri;
+            try {
+                uri = URI.create(origin);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("cors.allowed.origins: '" + origin + "' is not an origin");
+            }
+            if (uri.getScheme() == null || uri.getHost() == null || (uri.getPath() != null && !uri.getPath().isEmpty())) {
+                throw new ConfigException("cors.allowed.origins: '" + origin
+                        + "' is not an origin like https://app.example.com");
+            }
+        }
+        return new SecurityConfig(
+                values.seconds("session.access.ttl", 15 * 60),
+                values.seconds("session.refresh.ttl", 7 * 24 * 3600),
+                values.integer("lockout.threshold", 5, 1, 1000),
+                firstLock,
+                longestLock,
+                values.bool("repositories.local.allowed", true),
+                values.string("trusted.proxies", ""),
+                corsOrigins,
+                rateLimits);
     }
 
     private static String withTrailingSlash(String url) {
@@ -156,6 +198,18 @@ public final class ConfigLoader {
             } catch (NumberFormatException e) {
                 throw new ConfigException(key + " must be a whole number, not '" + value.get() + "'");
             }
+        }
+
+        boolean bool(String key, boolean fallback) {
+            Optional<String> value = optional(key);
+            if (value.isEmpty()) {
+                return fallback;
+            }
+            return switch (value.get().toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "on", "1" -> true;
+                case "false", "no", "off", "0" -> false;
+                default -> throw new ConfigException(key + " must be true or false, not '" + value.get() + "'");
+            };
         }
 
         Duration seconds(String key, int fallbackSeconds) {

@@ -24,7 +24,7 @@ import java.util.Optional;
  * @param theme                the active theme
  * @param initialAdminUser     creates this admin at first start when set with the password
  * @param initialAdminPassword see {@code initialAdminUser}
- * @param sessionTtl           how long a sign-in lasts
+ * @param security             sessions, lockout, proxies, CORS, rate limits
  */
 public record ServerConfig(
         Path home,
@@ -43,7 +43,7 @@ public record ServerConfig(
         String theme,
         Optional<String> initialAdminUser,
         Optional<String> initialAdminPassword,
-        Duration sessionTtl) {
+        SecurityConfig security) {
 
     public Path pluginsDirectory() {
         return home.resolve("plugins");
@@ -77,6 +77,6 @@ public record ServerConfig(
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(home, bindHost, newPort, publicUrl, sitesDomain, dbUrl, dbUser, dbPassword,
                 buildConcurrency, cloneTimeout, installTimeout, buildTimeout, uploadTimeout, theme, initialAdminUser,
-                initialAdminPassword, sessionTtl);
+                initialAdminPassword, security);
     }
 }

@@ -16,6 +16,7 @@ import io.miaobu.api.source.Commit;
 import io.miaobu.api.source.SourceProvider;
 import io.miaobu.api.source.SourceRepository;
 import io.miaobu.server.deploy.DeployService;
+import io.miaobu.server.plugin.ExtensionSettings;
 import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.project.Project;
 import io.miaobu.server.project.ProjectDao;
@@ -55,12 +56,14 @@ public final class BuildPipeline {
     private final BuildTimeouts timeouts;
     private final Supplier<BuildRunner> runner;
     private final ScheduledExecutorService scheduler;
+    private final ExtensionSettings settings;
     private final Clock clock;
 
     public BuildPipeline(Jdbi jdbi, ExtensionRegistry extensions, DeployService deployService, BuildLogs logs,
                          Path workspaces, BuildTimeouts timeouts, Supplier<BuildRunner> runner,
-                         ScheduledExecutorService scheduler, Clock clock) {
+                         ScheduledExecutorService scheduler, ExtensionSettings settings, Clock clock) {
         this.jdbi = jdbi;
+        this.settings = settings;
         this.deployments = jdbi.onDemand(DeploymentDao.class);
         this.projects = jdbi.onDemand(ProjectDao.class);
         this.extensions = extensions;
@@ -122,8 +125,8 @@ public final class BuildPipeline {
 
         // 1. check out
         SourceProvider source = extension(SourceProvider.class, project.sourceProvider(), "source");
-        var repository = new SourceRepository(project.repositoryUrl(), deployment.branch(), ConfigValues.EMPTY,
-                ConfigValues.EMPTY, null);
+        var repository = new SourceRepository(project.repositoryUrl(), deployment.branch(),
+                settings.valuesFor("SourceProvider", source), ConfigValues.EMPTY, null);
         Commit commit = timed(timeouts.checkout(), "Checking out the sources", control,
                 () -> source.checkout(new CheckoutRequest(repository, deployment.requestedSha(), checkout), log));
         if (commit == null || commit.sha() == null) {
@@ -151,7 +154,8 @@ public final class BuildPipeline {
         log.info("Install command: " + orNone(plan.installCommand()) + "; build command: "
                 + orNone(plan.buildCommand()) + "; output directory: " + plan.outputDirectory());
         BuildContext context = new PipelineBuildContext(sourceDirectory, plan, runner.get(),
-                environment(project, deployment, commit), timeouts.install(), timeouts.build(), log);
+                environment(project, deployment, commit), timeouts.install(), timeouts.build(),
+                settings.valuesFor("Builder", builder), log);
         BuildOutput output = guardInterruptible(() -> builder.build(context));
         Path outputDirectory = realOutputDirectory(checkout, output);
         // the repository's history is no part of a site, also when the output directory is the checkout itself
@@ -161,7 +165,8 @@ public final class BuildPipeline {
         // 3. publish
         move(id, DeploymentStatus.BUILDING, DeploymentStatus.UPLOADING, log);
         DeployTarget target = extension(DeployTarget.class, deployment.deployTarget(), "deploy target");
-        PublishContext publish = new PipelinePublishContext(project.slug(), Long.toString(id), outputDirectory, log);
+        PublishContext publish = new PipelinePublishContext(project.slug(), Long.toString(id), outputDirectory,
+                settings.valuesFor("DeployTarget", target), log);
         PublishedDeployment published = timed(timeouts.upload(), "Publishing", control,
                 () -> target.publish(publish));
         deployments.recordPublication(id, published.storageRef(), published.location().toString(),
@@ -346,21 +351,16 @@ public final class BuildPipeline {
 
     private record PipelineBuildContext(Path sourceDirectory, BuildPlan plan, BuildRunner runner,
                                         Map<String, String> environment, Duration installTimeout,
-                                        Duration buildTimeout, TaskLog log) implements BuildContext {
-        public ConfigValues globalSettings() {
-            return ConfigValues.EMPTY;
-        }
+                                        Duration buildTimeout, ConfigValues globalSettings, TaskLog log)
+            implements BuildContext {
 
         public ConfigValues projectSettings() {
             return ConfigValues.EMPTY;
         }
     }
 
-    private record PipelinePublishContext(String siteKey, String deploymentKey, Path outputDirectory, TaskLog log)
-            implements PublishContext {
-        public ConfigValues globalSettings() {
-            return ConfigValues.EMPTY;
-        }
+    private record PipelinePublishContext(String siteKey, String deploymentKey, Path outputDirectory,
+                                          ConfigValues globalSettings, TaskLog log) implements PublishContext {
 
         public ConfigValues projectSettings() {
             return ConfigValues.EMPTY;

@@ -1,8 +1,10 @@
 package io.miaobu.server.build;
 
+import io.miaobu.server.audit.AuditAction;
+import io.miaobu.server.audit.Audited;
 import io.miaobu.server.auth.AccessFilter;
 import io.miaobu.server.auth.Allow;
-import io.miaobu.server.auth.Audience;
+import io.miaobu.server.auth.Permission;
 import io.miaobu.server.deploy.DeployService;
 import io.miaobu.server.deploy.SiteUrls;
 import io.miaobu.server.project.Project;
@@ -29,7 +31,7 @@ import org.glassfish.jersey.server.ContainerRequest;
 /** A deployment's page with its live log, and the rollback and cancel buttons. */
 @Path("deployments")
 @Produces(MediaType.TEXT_HTML)
-@Allow(Audience.SIGNED_IN)
+@Allow(Permission.PROJECT_VIEW)
 public final class DeploymentPages {
 
     /** The page embeds at most this much of the log; the rest streams or is downloaded from the API. */
@@ -55,8 +57,8 @@ public final class DeploymentPages {
     }
 
     @GET
-    @Path("{id}")
-    public Response deployment(@PathParam("id") long id, @Context ContainerRequest request) {
+    @Path("{deploymentId}")
+    public Response deployment(@PathParam("deploymentId") long id, @Context ContainerRequest request) {
         Deployment deployment = builds.get(id);
         Project project = projects.get(deployment.projectId());
         Map<String, Object> row = DeploymentRows.of(deployment, project.liveDeploymentId(), clock.instant());
@@ -64,6 +66,7 @@ public final class DeploymentPages {
                 "at", Formats.dateTime(c.changedAt()), "atIso", Formats.iso(c.changedAt()))).toList());
         LogSnapshot log = logSnapshot(id);
         return pages.render(request, "deployment", Map.of(
+                "can", io.miaobu.server.project.ProjectPages.abilitiesOf(request),
                 "project", Map.of("id", project.id(), "name", project.name(), "slug", project.slug(),
                         "siteUrl", siteUrls.of(project.slug())),
                 "deployment", row,
@@ -73,8 +76,10 @@ public final class DeploymentPages {
     }
 
     @POST
-    @Path("{id}/activate")
-    public Response activate(@PathParam("id") long id) {
+    @Audited(AuditAction.DEPLOY_ACTIVATED)
+    @Allow(Permission.PROJECT_DEPLOY)
+    @Path("{deploymentId}/activate")
+    public Response activate(@PathParam("deploymentId") long id) {
         try {
             Deployment deployment = deploys.rollback(id, DeploymentsApi.DISCARD);
             return pages.redirect("/projects/" + deployment.projectId(), "Deployment " + id + " is live.");
@@ -87,8 +92,10 @@ public final class DeploymentPages {
     }
 
     @POST
-    @Path("{id}/cancel")
-    public Response cancel(@PathParam("id") long id, @Context ContainerRequest request) {
+    @Audited(AuditAction.DEPLOY_CANCELLED)
+    @Allow(Permission.PROJECT_DEPLOY)
+    @Path("{deploymentId}/cancel")
+    public Response cancel(@PathParam("deploymentId") long id, @Context ContainerRequest request) {
         try {
             builds.cancel(id, AccessFilter.currentUser(request));
             return pages.redirect("/deployments/" + id, "Cancelling deployment " + id + ".");

@@ -1,8 +1,10 @@
 package io.miaobu.server.build;
 
+import io.miaobu.server.audit.AuditAction;
+import io.miaobu.server.audit.Audited;
 import io.miaobu.server.auth.AccessFilter;
 import io.miaobu.server.auth.Allow;
-import io.miaobu.server.auth.Audience;
+import io.miaobu.server.auth.Permission;
 import io.miaobu.server.build.BuildLogs;
 import io.miaobu.server.build.BuildService;
 import io.miaobu.server.build.Deployment;
@@ -32,7 +34,7 @@ import org.glassfish.jersey.server.ContainerRequest;
 
 @jakarta.ws.rs.Path("api/v1/deployments")
 @Produces(MediaType.APPLICATION_JSON)
-@Allow(Audience.SIGNED_IN)
+@Allow(Permission.PROJECT_VIEW)
 public final class DeploymentsApi {
 
     private static final long HEARTBEAT_SECONDS = 15;
@@ -51,17 +53,17 @@ public final class DeploymentsApi {
     }
 
     @GET
-    @jakarta.ws.rs.Path("{id}")
-    public DeploymentView get(@PathParam("id") long id) {
+    @jakarta.ws.rs.Path("{deploymentId}")
+    public DeploymentView get(@PathParam("deploymentId") long id) {
         Deployment deployment = builds.get(id);
         return DeploymentView.of(deployment, projects.get(deployment.projectId()).liveDeploymentId(),
                 builds.timeline(id));
     }
 
     @GET
-    @jakarta.ws.rs.Path("{id}/log")
+    @jakarta.ws.rs.Path("{deploymentId}/log")
     @Produces(MediaType.TEXT_PLAIN + ";charset=utf-8")
-    public Response log(@PathParam("id") long id) {
+    public Response log(@PathParam("deploymentId") long id) {
         builds.get(id);
         java.nio.file.Path file = logs.fileOf(id);
         StreamingOutput body = out -> {
@@ -78,9 +80,9 @@ public final class DeploymentsApi {
      * {@code end}. Runs on the request thread until the build ends or the client leaves.
      */
     @GET
-    @jakarta.ws.rs.Path("{id}/events")
+    @jakarta.ws.rs.Path("{deploymentId}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void events(@PathParam("id") long id, @HeaderParam("Last-Event-ID") String lastEventId,
+    public void events(@PathParam("deploymentId") long id, @HeaderParam("Last-Event-ID") String lastEventId,
                        @QueryParam("after") String afterLine, @Context SseEventSink sink, @Context Sse sse) {
         builds.get(id);
         // Last-Event-ID (a reconnect) wins over ?after= (where the page's embedded log ends)
@@ -141,15 +143,19 @@ public final class DeploymentsApi {
     }
 
     @POST
-    @jakarta.ws.rs.Path("{id}/cancel")
-    public DeploymentView cancel(@PathParam("id") long id, @Context ContainerRequest request) {
+    @Audited(AuditAction.DEPLOY_CANCELLED)
+    @Allow(Permission.PROJECT_DEPLOY)
+    @jakarta.ws.rs.Path("{deploymentId}/cancel")
+    public DeploymentView cancel(@PathParam("deploymentId") long id, @Context ContainerRequest request) {
         Deployment deployment = builds.cancel(id, AccessFilter.currentUser(request));
         return DeploymentView.of(deployment, projects.get(deployment.projectId()).liveDeploymentId(), null);
     }
 
     @POST
-    @jakarta.ws.rs.Path("{id}/activate")
-    public DeploymentView activate(@PathParam("id") long id) {
+    @Audited(AuditAction.DEPLOY_ACTIVATED)
+    @Allow(Permission.PROJECT_DEPLOY)
+    @jakarta.ws.rs.Path("{deploymentId}/activate")
+    public DeploymentView activate(@PathParam("deploymentId") long id) {
         Deployment deployment = deploys.rollback(id, DISCARD);
         return DeploymentView.of(deployment, projects.get(deployment.projectId()).liveDeploymentId(), null);
     }

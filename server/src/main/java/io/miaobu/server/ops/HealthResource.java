@@ -1,7 +1,7 @@
 package io.miaobu.server.ops;
 
 import io.miaobu.server.auth.Allow;
-import io.miaobu.server.auth.Audience;
+import io.miaobu.server.auth.Permission;
 import io.miaobu.server.persistence.Database;
 import io.miaobu.server.plugin.PluginHost;
 import jakarta.ws.rs.GET;
@@ -16,7 +16,7 @@ import java.util.Map;
 /** Liveness (the process answers) and readiness (database, storage and plugins usable) for load balancers. */
 @Path("health")
 @Produces(MediaType.APPLICATION_JSON)
-@Allow(Audience.PUBLIC)
+@Allow(Permission.PUBLIC)
 public final class HealthResource {
 
     private final Database database;

@@ -11,7 +11,7 @@ import io.miaobu.api.identity.IdentityProvider;
 import io.miaobu.api.notify.Notifier;
 import io.miaobu.api.source.SourceProvider;
 import io.miaobu.server.auth.Allow;
-import io.miaobu.server.auth.Audience;
+import io.miaobu.server.auth.Permission;
 import io.miaobu.server.web.Listing;
 import io.miaobu.server.web.PageRenderer;
 import jakarta.ws.rs.GET;
@@ -28,7 +28,7 @@ import org.glassfish.jersey.server.ContainerRequest;
 
 /** The read-only list of installed plugins with their version, state and extensions (admins). */
 @Path("")
-@Allow(Audience.ADMIN)
+@Allow(Permission.ADMIN)
 public final class PluginsPage {
 
     static final List<Class<? extends MiaobuExtension>> POINTS = List.of(SourceProvider.class,

@@ -45,6 +45,11 @@ public interface ProjectDao {
     @SqlQuery("SELECT * FROM projects ORDER BY name, id")
     List<Project> list();
 
+    @SqlQuery("""
+            SELECT p.* FROM projects p JOIN project_members m ON m.project_id = p.id
+            WHERE m.user_id = ? ORDER BY p.name, p.id""")
+    List<Project> listForMember(long userId);
+
     @SqlQuery("SELECT * FROM projects WHERE live_deployment_id IS NOT NULL")
     List<Project> listWithLiveDeployment();
 

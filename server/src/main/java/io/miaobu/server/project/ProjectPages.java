@@ -1,8 +1,11 @@
 package io.miaobu.server.project;
 
+import io.miaobu.server.audit.AuditAction;
+import io.miaobu.server.audit.Audited;
 import io.miaobu.server.auth.AccessFilter;
 import io.miaobu.server.auth.Allow;
-import io.miaobu.server.auth.Audience;
+import io.miaobu.server.auth.Permission;
+import io.miaobu.server.auth.ProjectRole;
 import io.miaobu.server.build.BuildService;
 import io.miaobu.server.build.Deployment;
 import io.miaobu.server.build.DeploymentDao;
@@ -36,7 +39,7 @@ import org.jdbi.v3.core.Jdbi;
 /** The dashboard, new-project, project and project-settings pages. */
 @Path("")
 @Produces(MediaType.TEXT_HTML)
-@Allow(Audience.SIGNED_IN)
+@Allow(Permission.SIGNED_IN)
 public final class ProjectPages {
 
     private final ProjectService projects;
@@ -60,7 +63,7 @@ public final class ProjectPages {
 
     @GET
     public Response dashboard(@Context ContainerRequest request) {
-        List<Project> all = projects.list();
+        List<Project> all = projects.listVisibleTo(AccessFilter.currentUser(request));
         List<Long> ids = all.stream().map(Project::id).toList();
         Map<Long, Deployment> latest = ids.isEmpty() ? Map.of() : deployments.latestOfProjects(ids).stream()
                 .collect(Collectors.toMap(Deployment::projectId, Function.identity()));
@@ -93,6 +96,7 @@ public final class ProjectPages {
     }
 
     @POST
+    @Audited(AuditAction.PROJECT_CREATED)
     @Path("projects")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response create(Form body, @Context ContainerRequest request) {
@@ -107,33 +111,40 @@ public final class ProjectPages {
     }
 
     @GET
-    @Path("projects/{id}")
-    public Response project(@PathParam("id") long id, @Context ContainerRequest request) {
+    @Allow(Permission.PROJECT_VIEW)
+    @Path("projects/{projectId}")
+    public Response project(@PathParam("projectId") long id, @Context ContainerRequest request) {
         Project project = projects.get(id);
         Instant now = clock.instant();
         var rows = builds.listForProject(id, 50).stream()
                 .map(d -> DeploymentRows.of(d, project.liveDeploymentId(), now)).toList();
-        return pages.render(request, "project", Map.of("project", summary(project), "deployments", rows));
+        return pages.render(request, "project", Map.of("project", summary(project), "deployments", rows,
+                "can", abilitiesOf(request)));
     }
 
     @POST
-    @Path("projects/{id}/deploy")
-    public Response deploy(@PathParam("id") long id, @Context ContainerRequest request) {
+    @Audited(AuditAction.DEPLOY_TRIGGERED)
+    @Allow(Permission.PROJECT_DEPLOY)
+    @Path("projects/{projectId}/deploy")
+    public Response deploy(@PathParam("projectId") long id, @Context ContainerRequest request) {
         Deployment deployment = builds.enqueue(projects.get(id), AccessFilter.currentUser(request), "manual", null);
         return pages.redirect("/deployments/" + deployment.id(), "Deployment queued.");
     }
 
     @GET
-    @Path("projects/{id}/settings")
-    public Response settings(@PathParam("id") long id, @Context ContainerRequest request) {
+    @Allow(Permission.PROJECT_VIEW)
+    @Path("projects/{projectId}/settings")
+    public Response settings(@PathParam("projectId") long id, @Context ContainerRequest request) {
         Project project = projects.get(id);
         return settingsPage(request, project, formOf(project), Map.of(), 200);
     }
 
     @POST
-    @Path("projects/{id}/settings")
+    @Audited(AuditAction.SETTINGS_CHANGED)
+    @Allow(Permission.PROJECT_CONFIGURE)
+    @Path("projects/{projectId}/settings")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response saveSettings(@PathParam("id") long id, Form body, @Context ContainerRequest request) {
+    public Response saveSettings(@PathParam("projectId") long id, Form body, @Context ContainerRequest request) {
         // the repository of a project is fixed: the settings form has no such field
         var form = projectForm(body.asMap(), null);
         try {
@@ -148,9 +159,11 @@ public final class ProjectPages {
     }
 
     @POST
-    @Path("projects/{id}/delete")
+    @Audited(AuditAction.PROJECT_DELETED)
+    @Allow(Permission.PROJECT_OWN)
+    @Path("projects/{projectId}/delete")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response delete(@PathParam("id") long id, @FormParam("confirmSlug") String confirmSlug,
+    public Response delete(@PathParam("projectId") long id, @FormParam("confirmSlug") String confirmSlug,
                            @Context ContainerRequest request) {
         Project project = projects.get(id);
         try {
@@ -172,6 +185,7 @@ public final class ProjectPages {
         model.put("project", summary(project));
         model.put("form", formModel(form));
         model.put("errors", errors);
+        model.put("can", abilitiesOf(request));
         deployments.latestWithDetectedPlan(project.id()).ifPresent(d -> model.put("detected", Map.of(
                 "framework", d.detectedFramework(),
                 "packageManager", orEmpty(d.detectedPackageManager()),
@@ -182,6 +196,11 @@ public final class ProjectPages {
     }
 
     private Map<String, Object> summary(Project p) {
+        return summaryOf(p, siteUrls);
+    }
+
+    /** The project as every project page's model shows it ({@code project}). */
+    public static Map<String, Object> summaryOf(Project p, SiteUrls siteUrls) {
         var row = new HashMap<String, Object>();
         row.put("id", p.id());
         row.put("name", p.name());
@@ -194,6 +213,17 @@ public final class ProjectPages {
             row.put("liveDeploymentId", p.liveDeploymentId());
         }
         return row;
+    }
+
+    /** What the caller may do in the project ({@code can}), for pages to show only the forms that will work. */
+    public static Map<String, Object> abilitiesOf(ContainerRequest request) {
+        ProjectRole role = AccessFilter.projectRole(request);
+        if (role == null) {
+            return Map.of("deploy", false, "configure", false, "own", false);
+        }
+        return Map.of("deploy", role.atLeast(Permission.PROJECT_DEPLOY.minimumRole()),
+                "configure", role.atLeast(Permission.PROJECT_CONFIGURE.minimumRole()),
+                "own", role.atLeast(Permission.PROJECT_OWN.minimumRole()));
     }
 
     /** The project fields of a submitted form; a field left out counts as empty, a checkbox left out as off. */

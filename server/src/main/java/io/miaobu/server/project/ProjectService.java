@@ -7,6 +7,7 @@ import io.miaobu.api.source.SourceProvider;
 import io.miaobu.api.source.SourceRepository;
 import io.miaobu.server.auth.User;
 import io.miaobu.server.deploy.LiveSites;
+import io.miaobu.server.member.ProjectMembers;
 import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.web.UserFacingException;
 import java.text.Normalizer;
@@ -23,6 +24,10 @@ public final class ProjectService {
     private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
     private static final Pattern BRANCH = Pattern.compile("[A-Za-z0-9._/+-]{1,255}");
     private static final int SLUG_MAX = 40;
+    private static final java.util.Set<String> NETWORK_SCHEMES = java.util.Set.of("https", "http", "ssh", "git",
+            "git+ssh", "ssh+git");
+    /** {@code git@github.com:owner/repo.git}: a user, a host, a colon, a path; not a Windows drive or local path. */
+    private static final Pattern SCP_LIKE = Pattern.compile("[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/\\\\][^\\s]*");
 
     private final Jdbi jdbi;
     private final ProjectDao projects;
@@ -30,21 +35,35 @@ public final class ProjectService {
     private final LiveSites liveSites;
     private final String defaultBuilder;
     private final String defaultDeployTarget;
+    private final boolean localRepositoriesAllowed;
+    private final ProjectMembers members;
     private final Clock clock;
 
+    /**
+     * @param localRepositoriesAllowed whether admins may use paths on this server (and {@code file:} URLs) as
+     *                                 repositories; other users never may
+     */
     public ProjectService(Jdbi jdbi, ExtensionRegistry extensions, LiveSites liveSites, String defaultBuilder,
-                          String defaultDeployTarget, Clock clock) {
+                          String defaultDeployTarget, boolean localRepositoriesAllowed, ProjectMembers members,
+                          Clock clock) {
         this.jdbi = jdbi;
         this.projects = jdbi.onDemand(ProjectDao.class);
         this.extensions = extensions;
         this.liveSites = liveSites;
         this.defaultBuilder = defaultBuilder;
         this.defaultDeployTarget = defaultDeployTarget;
+        this.localRepositoriesAllowed = localRepositoriesAllowed;
+        this.members = members;
         this.clock = clock;
     }
 
     public List<Project> list() {
         return projects.list();
+    }
+
+    /** The projects the user may see: all of them for admins, else those the user is a member of. */
+    public List<Project> listVisibleTo(User user) {
+        return user.isAdmin() ? projects.list() : projects.listForMember(user.id());
     }
 
     public Project get(long id) {
@@ -56,6 +75,7 @@ public final class ProjectService {
         String name = name(form.name());
         String url = required("repositoryUrl", form.repositoryUrl(), 2048, "the repository URL");
         refuseCredentialsIn(url);
+        checkRepositoryLocation(url, user != null && user.isAdmin());
         String branch = branch(form.branch());
         String rootDirectory = relativePath("rootDirectory", form.rootDirectory());
         String install = command("installCommand", form.installCommand());
@@ -87,6 +107,9 @@ public final class ProjectService {
             long id = dao.insert(new Project(0, slug, name, url, branch, rootDirectory, install, build, output,
                     Boolean.TRUE.equals(form.spa()), source.id(), builder, target, null,
                     user == null ? null : user.id(), now, now));
+            if (user != null) {
+                members.addOwner(handle, id, user.id());
+            }
             return dao.findById(id).orElseThrow();
         });
     }
@@ -144,6 +167,36 @@ public final class ProjectService {
         if (at >= 0 && authority.substring(0, at).contains(":")) {
             throw UserFacingException.invalid("repositoryUrl", "Do not put a password or token in the repository"
                     + " URL: it would be stored and shown in plain text. Use a public URL, or a path on this server.");
+        }
+    }
+
+    /**
+     * Repositories come from the network over https, http, ssh or git (or scp-style {@code user@host:path}). A path
+     * on this server, or a {@code file:} URL, would let a user read any repository the server can: only admins may
+     * use them, and only while the server allows them ({@code repositories.local.allowed}).
+     */
+    void checkRepositoryLocation(String url, boolean admin) {
+        String lower = url.toLowerCase(Locale.ROOT);
+        int colon = lower.indexOf("://");
+        if (colon > 0) {
+            String scheme = lower.substring(0, colon);
+            if (NETWORK_SCHEMES.contains(scheme)) {
+                return;
+            }
+            if (!scheme.equals("file")) {
+                throw UserFacingException.invalid("repositoryUrl", "Use an https, http, ssh or git URL ('" + scheme
+                        + "://' is not allowed).");
+            }
+        } else if (SCP_LIKE.matcher(url).matches()) {
+            return;
+        }
+        if (!localRepositoriesAllowed) {
+            throw UserFacingException.invalid("repositoryUrl", "Repositories on this server's disk are switched off"
+                    + " here. Use an https, ssh or git URL.");
+        }
+        if (!admin) {
+            throw UserFacingException.invalid("repositoryUrl", "Only admins may use a repository on this server's"
+                    + " disk. Use an https, ssh or git URL.");
         }
     }
 

@@ -1,8 +1,10 @@
 package io.miaobu.server.project;
 
+import io.miaobu.server.audit.AuditAction;
+import io.miaobu.server.audit.Audited;
 import io.miaobu.server.auth.AccessFilter;
 import io.miaobu.server.auth.Allow;
-import io.miaobu.server.auth.Audience;
+import io.miaobu.server.auth.Permission;
 import io.miaobu.server.build.BuildService;
 import io.miaobu.server.build.Deployment;
 import io.miaobu.server.build.DeploymentView;
@@ -11,6 +13,7 @@ import io.miaobu.server.project.Project;
 import io.miaobu.server.project.ProjectForm;
 import io.miaobu.server.project.ProjectService;
 import io.miaobu.server.project.ProjectView;
+import io.miaobu.server.ratelimit.RateLimited;
 import io.miaobu.server.web.Listing;
 import io.miaobu.server.web.UserFacingException;
 import jakarta.ws.rs.Consumes;
@@ -32,7 +35,7 @@ import org.glassfish.jersey.server.ContainerRequest;
 
 @Path("api/v1/projects")
 @Produces(MediaType.APPLICATION_JSON)
-@Allow(Audience.SIGNED_IN)
+@Allow(Permission.SIGNED_IN)
 public final class ProjectsApi {
 
     private final ProjectService projects;
@@ -53,6 +56,7 @@ public final class ProjectsApi {
     }
 
     @POST
+    @Audited(AuditAction.PROJECT_CREATED)
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(ProjectForm form, @Context ContainerRequest request) {
         if (form == null) {
@@ -63,15 +67,18 @@ public final class ProjectsApi {
     }
 
     @GET
-    @Path("{id}")
-    public ProjectView get(@PathParam("id") long id) {
+    @Path("{projectId}")
+    @Allow(Permission.PROJECT_VIEW)
+    public ProjectView get(@PathParam("projectId") long id) {
         return view(projects.get(id));
     }
 
     @PATCH
-    @Path("{id}")
+    @Path("{projectId}")
+    @Audited(AuditAction.SETTINGS_CHANGED)
+    @Allow(Permission.PROJECT_CONFIGURE)
     @Consumes(MediaType.APPLICATION_JSON)
-    public ProjectView update(@PathParam("id") long id, ProjectForm form) {
+    public ProjectView update(@PathParam("projectId") long id, ProjectForm form) {
         if (form == null) {
             throw UserFacingException.invalid(null, "Send the changes as a JSON object.");
         }
@@ -84,16 +91,21 @@ public final class ProjectsApi {
 
     /** Deletes the project with its site and deployments; {@code ?confirm=<slug>} guards against mistakes. */
     @DELETE
-    @Path("{id}")
-    public Response delete(@PathParam("id") long id, @QueryParam("confirm") String confirmSlug,
+    @Path("{projectId}")
+    @Audited(AuditAction.PROJECT_DELETED)
+    @Allow(Permission.PROJECT_OWN)
+    public Response delete(@PathParam("projectId") long id, @QueryParam("confirm") String confirmSlug,
                            @Context ContainerRequest request) {
         remover.delete(id, confirmSlug, AccessFilter.currentUser(request));
         return Response.noContent().build();
     }
 
     @POST
-    @Path("{id}/deployments")
-    public Response deploy(@PathParam("id") long id, DeployRequest body, @Context ContainerRequest request) {
+    @Path("{projectId}/deployments")
+    @Audited(AuditAction.DEPLOY_TRIGGERED)
+    @Allow(Permission.PROJECT_DEPLOY)
+    @RateLimited("deploy")
+    public Response deploy(@PathParam("projectId") long id, DeployRequest body, @Context ContainerRequest request) {
         Project project = projects.get(id);
         Deployment deployment = builds.enqueue(project, AccessFilter.currentUser(request), "manual",
                 body == null ? null : body.commitSha());
@@ -103,8 +115,9 @@ public final class ProjectsApi {
     }
 
     @GET
-    @Path("{id}/deployments")
-    public Listing<DeploymentView> deployments(@PathParam("id") long id,
+    @Path("{projectId}/deployments")
+    @Allow(Permission.PROJECT_VIEW)
+    public Listing<DeploymentView> deployments(@PathParam("projectId") long id,
                                             @QueryParam("limit") @DefaultValue("20") int limit) {
         if (limit < 1 || limit > 100) {
             throw UserFacingException.invalid("limit", "limit is between 1 and 100.");

@@ -6,6 +6,7 @@ import freemarker.template.TemplateMethodModelEx;
 import freemarker.template.TemplateModelException;
 import freemarker.template.utility.DeepUnwrap;
 import io.miaobu.server.auth.AccessFilter;
+import io.miaobu.server.auth.Caller;
 import io.miaobu.server.auth.CsrfTokens;
 import io.miaobu.server.auth.User;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -64,13 +65,13 @@ public final class PageRenderer {
         data.put("static", (TemplateMethodModelEx) arguments -> themes.staticUrl(string(arguments, 0)));
         data.put("app", Map.of("version", version, "sitesDomain", sitesDomain));
         data.put("lang", locale.getLanguage().equals("zh") ? "zh-CN" : "en");
-        User user = AccessFilter.currentUser(request);
-        if (user != null) {
+        Caller caller = AccessFilter.caller(request);
+        if (caller != null) {
+            User user = caller.user();
             data.put("currentUser", Map.of("username", user.username(), "admin", user.isAdmin()));
-        }
-        Cookie session = request.getCookies().get(AccessFilter.SESSION_COOKIE);
-        if (session != null && !session.getValue().isEmpty()) {
-            data.put("csrfToken", csrf.tokenFor(session.getValue()));
+            if (caller.sessionId() != null) {
+                data.put("csrfToken", csrf.tokenFor(caller.sessionId()));
+            }
         }
         Cookie flash = request.getCookies().get(FLASH_COOKIE);
         if (flash != null && !flash.getValue().isEmpty()) {

@@ -1,7 +1,7 @@
 package io.miaobu.server.web;
 
 import io.miaobu.server.auth.Allow;
-import io.miaobu.server.auth.Audience;
+import io.miaobu.server.auth.Permission;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -15,7 +15,7 @@ import java.util.Map;
 
 /** The theme's static assets at {@code /static/<hash>/<path>}; the hash in the URL makes them cacheable for ever. */
 @Path("static")
-@Allow(Audience.PUBLIC)
+@Allow(Permission.PUBLIC)
 public final class StaticResource {
 
     private static final Map<String, String> TYPES = Map.of(

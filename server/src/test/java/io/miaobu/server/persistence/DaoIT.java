@@ -62,7 +62,7 @@ class DaoIT {
     void migratesAndStoresUsers(String kind) throws Exception {
         UserDao users = open(kind).onDemand(UserDao.class);
 
-        long id = users.insert("ada", "hash", Role.ADMIN, NOW);
+        long id = users.insert("ada", "hash", Role.ADMIN, NOW, NOW);
 
         assertThat(users.count()).isEqualTo(1);
         var user = users.findByUsername("ada").orElseThrow();
@@ -71,7 +71,7 @@ class DaoIT {
         assertThat(user.createdAt()).isEqualTo(NOW.truncatedTo(ChronoUnit.MICROS));
         assertThat(users.findById(id)).contains(user);
         assertThat(users.list()).containsExactly(user);
-        assertThatThrownBy(() -> users.insert("ada", "other", Role.USER, NOW)).hasMessageFindingMatch("(?i)users_username_key");
+        assertThatThrownBy(() -> users.insert("ada", "other", Role.USER, NOW, NOW)).hasMessageFindingMatch("(?i)users_username_key");
     }
 
     @ParameterizedTest

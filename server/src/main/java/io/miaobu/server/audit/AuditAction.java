@@ -1,0 +1,43 @@
+package io.miaobu.server.audit;
+
+/** The things the audit log records. The code is what is stored and what the API filters by. */
+public enum AuditAction {
+    SIGNED_IN("auth.signed_in"),
+    SIGN_IN_FAILED("auth.sign_in_failed"),
+    SIGNED_OUT("auth.signed_out"),
+    SESSION_ENDED("auth.session_ended"),
+    REFRESH_TOKEN_REUSED("auth.refresh_token_reused"),
+    ACCOUNT_LOCKED("user.locked"),
+    ACCOUNT_UNLOCKED("user.unlocked"),
+    PASSWORD_CHANGED("user.password_changed"),
+    PASSWORD_RESET("user.password_reset"),
+    USER_CREATED("user.created"),
+    USER_DELETED("user.deleted"),
+    ROLE_CHANGED("user.role_changed"),
+    TOKEN_CREATED("token.created"),
+    TOKEN_REVOKED("token.revoked"),
+    PROJECT_CREATED("project.created"),
+    PROJECT_DELETED("project.deleted"),
+    SETTINGS_CHANGED("project.settings_changed"),
+    VARIABLE_SET("project.variable_set"),
+    VARIABLE_DELETED("project.variable_deleted"),
+    MEMBER_ADDED("project.member_added"),
+    MEMBER_ROLE_CHANGED("project.member_role_changed"),
+    MEMBER_REMOVED("project.member_removed"),
+    DEPLOY_TRIGGERED("deploy.triggered"),
+    DEPLOY_CANCELLED("deploy.cancelled"),
+    DEPLOY_ACTIVATED("deploy.activated"),
+    PLUGIN_SETTINGS_CHANGED("plugin.settings_changed"),
+    SECRETS_ROTATED("server.secrets_rotated"),
+    SIGNING_KEY_ROTATED("server.signing_key_rotated");
+
+    private final String code;
+
+    AuditAction(String code) {
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}

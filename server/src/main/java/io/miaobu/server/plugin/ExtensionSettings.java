@@ -1,0 +1,248 @@
+package io.miaobu.server.plugin;
+
+import io.miaobu.api.MiaobuExtension;
+import io.miaobu.api.Secret;
+import io.miaobu.api.config.ConfigField;
+import io.miaobu.api.config.ConfigFieldType;
+import io.miaobu.api.config.ConfigProblem;
+import io.miaobu.api.config.ConfigValues;
+import io.miaobu.server.audit.Actor;
+import io.miaobu.server.audit.AuditAction;
+import io.miaobu.server.audit.AuditLog;
+import io.miaobu.server.secrets.SecretBox;
+import io.miaobu.server.secrets.SecretRedactor;
+import io.miaobu.server.web.UserFacingException;
+import java.net.URI;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Extensions' server-wide settings, as admins save them from the extension's {@code globalSettings()} schema: plain
+ * values as they are, secret values sealed by the {@link SecretBox} and never shown again. Extensions receive them,
+ * opened, as {@link ConfigValues}.
+ */
+public final class ExtensionSettings {
+
+    public static final String SECRET_PURPOSE = "extension-setting";
+    private static final int MAX_VALUE = 4000;
+
+    private final Jdbi jdbi;
+    private final ExtensionRegistry extensions;
+    private final SecretBox box;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    public ExtensionSettings(Jdbi jdbi, ExtensionRegistry extensions, SecretBox box, AuditLog audit, Clock clock) {
+        this.jdbi = jdbi;
+        this.extensions = extensions;
+        this.box = box;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** One field as the settings form shows it: never a secret's value, only whether one is stored. */
+    public record FieldView(String name, String label, String help, String type, boolean required, boolean secret,
+                            String value, boolean isSet, List<String> options) {
+    }
+
+    /** The extension of a point (its simple name, e.g. {@code SourceProvider}) and id; 404 when not installed. */
+    public MiaobuExtension extension(String point, String id) {
+        return PluginsPage.POINTS.stream()
+                .filter(p -> p.getSimpleName().equals(point))
+                .findFirst()
+                .flatMap(p -> extensions.find(p, id).map(e -> (MiaobuExtension) e))
+                .orElseThrow(() -> UserFacingException.notFound("No extension " + point + "/" + id + " is installed."));
+    }
+
+    /** The stored settings of an extension, secrets opened, defaults filled in: what its calls receive. */
+    public ConfigValues valuesFor(String point, MiaobuExtension extension) {
+        Map<String, Stored> stored = load(key(point, extension.id()));
+        var plain = new HashMap<String, String>();
+        var secrets = new HashMap<String, Secret>();
+        for (ConfigField field : extension.globalSettings().fields()) {
+            Stored value = stored.get(field.name());
+            if (field.secret()) {
+                if (value != null && value.sealed() != null) {
+                    String opened = box.open(value.sealed(), SECRET_PURPOSE);
+                    SecretRedactor.register(opened);
+                    secrets.put(field.name(), Secret.of(opened));
+                }
+            } else if (value != null && value.plain() != null) {
+                plain.put(field.name(), value.plain());
+            } else if (field.defaultValue() != null) {
+                plain.put(field.name(), field.defaultValue());
+            }
+        }
+        return ConfigValues.of(plain, secrets);
+    }
+
+    public List<FieldView> view(String point, MiaobuExtension extension) {
+        Map<String, Stored> stored = load(key(point, extension.id()));
+        var views = new ArrayList<FieldView>();
+        for (ConfigField field : extension.globalSettings().fields()) {
+            Stored value = stored.get(field.name());
+            boolean isSet = value != null && (field.secret() ? value.sealed() != null : value.plain() != null);
+            String shown = field.secret() ? null
+                    : value != null && value.plain() != null ? value.plain() : field.defaultValue();
+            views.add(new FieldView(field.name(), field.label(), field.helpText(), field.type().name(),
+                    field.required(), field.secret(), shown, isSet, field.options()));
+        }
+        return views;
+    }
+
+    /**
+     * Checks and stores submitted settings. A secret field left empty keeps its stored value; one named in
+     * {@code clear} is removed. Fields the schema does not have are refused.
+     *
+     * @throws UserFacingException 400 naming the field at fault
+     */
+    public void save(String point, MiaobuExtension extension, Map<String, String> submitted, Set<String> clear,
+                     Actor actor) {
+        String key = key(point, extension.id());
+        Map<String, Stored> stored = load(key);
+        Map<String, ConfigField> schema = new LinkedHashMap<>();
+        extension.globalSettings().fields().forEach(f -> schema.put(f.name(), f));
+        for (String name : submitted.keySet()) {
+            if (!schema.containsKey(name)) {
+                throw UserFacingException.invalid(name, "This extension has no setting '" + name + "'.");
+            }
+        }
+        var plain = new HashMap<String, String>();
+        var secrets = new HashMap<String, Secret>();
+        var sealed = new HashMap<String, String>();
+        for (ConfigField field : schema.values()) {
+            String raw = submitted.get(field.name());
+            String value = raw == null ? null : (field.type() == ConfigFieldType.TEXT || field.secret() ? raw : raw.strip());
+            if (field.secret()) {
+                if (clear.contains(field.name())) {
+                    continue;
+                }
+                if (value != null && !value.isEmpty()) {
+                    checkLength(field, value);
+                    secrets.put(field.name(), Secret.of(value));
+                    sealed.put(field.name(), box.seal(value, SECRET_PURPOSE));
+                } else if (stored.containsKey(field.name()) && stored.get(field.name()).sealed() != null) {
+                    String kept = stored.get(field.name()).sealed();
+                    secrets.put(field.name(), Secret.of(box.open(kept, SECRET_PURPOSE)));
+                    sealed.put(field.name(), kept);
+                } else if (field.required()) {
+                    throw UserFacingException.invalid(field.name(), field.label() + " is required.");
+                }
+                continue;
+            }
+            if (field.type() == ConfigFieldType.BOOLEAN) {
+                value = Boolean.toString(value != null && (value.equals("true") || value.equals("on")));
+            }
+            if (value == null || value.isEmpty()) {
+                if (field.required()) {
+                    throw UserFacingException.invalid(field.name(), field.label() + " is required.");
+                }
+                continue;
+            }
+            checkLength(field, value);
+            checkType(field, value);
+            plain.put(field.name(), value);
+        }
+        List<ConfigProblem> problems;
+        try {
+            problems = extension.validate(ConfigValues.of(plain, secrets), ConfigValues.EMPTY);
+        } catch (RuntimeException e) {
+            throw UserFacingException.invalid(null, "The extension could not check these settings.");
+        }
+        if (problems != null && !problems.isEmpty()) {
+            ConfigProblem first = problems.get(0);
+            throw UserFacingException.invalid(first.field(), first.message());
+        }
+        var now = clock.instant();
+        jdbi.useTransaction(handle -> {
+            handle.createUpdate("DELETE FROM plugin_settings WHERE extension = ?").bind(0, key).execute();
+            for (ConfigField field : schema.values()) {
+                String plainValue = plain.get(field.name());
+                String sealedValue = sealed.get(field.name());
+                if (plainValue == null && sealedValue == null) {
+                    continue;
+                }
+                handle.createUpdate("""
+                                INSERT INTO plugin_settings (extension, name, plain_value, sealed_value, updated_at)
+                                VALUES (?, ?, ?, ?, ?)""")
+                        .bind(0, key).bind(1, field.name()).bind(2, plainValue).bind(3, sealedValue).bind(4, now)
+                        .execute();
+            }
+        });
+        secrets.values().forEach(secret -> SecretRedactor.register(secret.reveal()));
+        audit.record(actor, AuditAction.PLUGIN_SETTINGS_CHANGED, "extension:" + key,
+                "fields: " + String.join(", ", schema.keySet()));
+    }
+
+    private static void checkLength(ConfigField field, String value) {
+        if (value.length() > MAX_VALUE) {
+            throw UserFacingException.invalid(field.name(), "At most " + MAX_VALUE + " characters.");
+        }
+        if (field.type() != ConfigFieldType.TEXT && value.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
+            throw UserFacingException.invalid(field.name(), "Control characters are not allowed here.");
+        }
+    }
+
+    private static void checkType(ConfigField field, String value) {
+        switch (field.type()) {
+            case INTEGER -> {
+                try {
+                    Long.parseLong(value);
+                } catch (NumberFormatException e) {
+                    throw UserFacingException.invalid(field.name(), field.label() + " must be a whole number.");
+                }
+            }
+            case CHOICE -> {
+                if (!field.options().contains(value)) {
+                    throw UserFacingException.invalid(field.name(), field.label() + " must be one of "
+                            + String.join(", ", field.options()) + ".");
+                }
+            }
+            case URL -> {
+                try {
+                    URI uri = new URI(value);
+                    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                    if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+                        throw new IllegalArgumentException();
+                    }
+                } catch (Exception e) {
+                    throw UserFacingException.invalid(field.name(), field.label()
+                            + " must be an absolute http or https URL.");
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private record Stored(String plain, String sealed) {
+    }
+
+    private Map<String, Stored> load(String key) {
+        return jdbi.withHandle(handle -> handle
+                .createQuery("SELECT name, plain_value, sealed_value FROM plugin_settings WHERE extension = ?")
+                .bind(0, key)
+                .reduceRows(new HashMap<String, Stored>(), (map, row) -> {
+                    map.put(row.getColumn("name", String.class), new Stored(row.getColumn("plain_value", String.class),
+                            row.getColumn("sealed_value", String.class)));
+                    return map;
+                }));
+    }
+
+    /** Where an extension's settings are stored: its point and id. */
+    static String key(String point, String id) {
+        return point + ":" + id;
+    }
+
+    public Optional<String> pointOf(MiaobuExtension extension) {
+        return PluginsPage.POINTS.stream().filter(p -> p.isInstance(extension)).findFirst().map(Class::getSimpleName);
+    }
+}

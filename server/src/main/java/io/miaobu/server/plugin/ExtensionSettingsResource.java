@@ -1,0 +1,132 @@
+package io.miaobu.server.plugin;
+
+import io.miaobu.api.MiaobuExtension;
+import io.miaobu.server.auth.AccessFilter;
+import io.miaobu.server.auth.Allow;
+import io.miaobu.server.auth.Permission;
+import io.miaobu.server.web.PageRenderer;
+import io.miaobu.server.web.UserFacingException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Form;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.glassfish.jersey.server.ContainerRequest;
+
+/** Admins read and change an extension's server-wide settings; secret ones are write-only. */
+@Path("")
+@Allow(Permission.ADMIN)
+public final class ExtensionSettingsResource {
+
+    private static final String CLEAR_PREFIX = "clear.";
+
+    private final ExtensionSettings settings;
+    private final PageRenderer pages;
+
+    public ExtensionSettingsResource(ExtensionSettings settings, PageRenderer pages) {
+        this.settings = settings;
+        this.pages = pages;
+    }
+
+    @GET
+    @Path("api/v1/extensions/{point}/{extensionId}/settings")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<ExtensionSettings.FieldView> get(@PathParam("point") String point,
+                                                 @PathParam("extensionId") String id) {
+        return settings.view(point, settings.extension(point, id));
+    }
+
+    /**
+     * Replaces the settings: {@code {"values": {"name": "value"}, "clear": ["secret-name"]}}. A secret left out keeps
+     * its stored value.
+     */
+    @PUT
+    @Path("api/v1/extensions/{point}/{extensionId}/settings")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<ExtensionSettings.FieldView> put(@PathParam("point") String point, @PathParam("extensionId") String id,
+                                                 SettingsRequest body, @Context ContainerRequest request) {
+        if (body == null || body.values() == null) {
+            throw UserFacingException.invalid("values", "Send {\"values\": {…}}.");
+        }
+        MiaobuExtension extension = settings.extension(point, id);
+        settings.save(point, extension, body.values(), body.clear() == null ? Set.of() : Set.copyOf(body.clear()),
+                AccessFilter.actor(request));
+        return settings.view(point, extension);
+    }
+
+    @GET
+    @Path("admin/extensions/{point}/{extensionId}/settings")
+    @Produces(MediaType.TEXT_HTML)
+    public Response page(@PathParam("point") String point, @PathParam("extensionId") String id,
+                         @Context ContainerRequest request) {
+        return page(request, point, settings.extension(point, id), Map.of(), 200);
+    }
+
+    @POST
+    @Path("admin/extensions/{point}/{extensionId}/settings")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.TEXT_HTML)
+    public Response save(@PathParam("point") String point, @PathParam("extensionId") String id, Form form,
+                         @Context ContainerRequest request) {
+        MiaobuExtension extension = settings.extension(point, id);
+        var values = new HashMap<String, String>();
+        var clear = new HashSet<String>();
+        form.asMap().forEach((name, list) -> {
+            if (name.equals("csrf") || list.isEmpty()) {
+                return;
+            }
+            if (name.startsWith(CLEAR_PREFIX)) {
+                clear.add(name.substring(CLEAR_PREFIX.length()));
+            } else {
+                values.put(name, list.get(0));
+            }
+        });
+        try {
+            settings.save(point, extension, values, clear, AccessFilter.actor(request));
+            return pages.redirect("/admin/extensions/" + point + "/" + id + "/settings", "Settings saved.");
+        } catch (UserFacingException e) {
+            return page(request, point, extension, PageRenderer.errorsOf(e), e.status());
+        }
+    }
+
+    private Response page(ContainerRequest request, String point, MiaobuExtension extension,
+                          Map<String, String> errors, int status) {
+        var fields = settings.view(point, extension).stream().map(f -> {
+            var row = new HashMap<String, Object>();
+            row.put("name", f.name());
+            row.put("label", f.label());
+            row.put("help", f.help());
+            row.put("type", f.type());
+            row.put("required", f.required());
+            row.put("secret", f.secret());
+            row.put("value", f.value());
+            row.put("isSet", f.isSet());
+            row.put("options", f.options());
+            return row;
+        }).toList();
+        return pages.render(request, "extension-settings", Map.of(
+                "extension", Map.of("point", point, "id", extension.id(), "name", extension.displayName()),
+                "fields", fields,
+                "errors", errors), status);
+    }
+
+    /** @param clear secret settings to remove */
+    public record SettingsRequest(Map<String, String> values, List<String> clear) {
+        @Override
+        public String toString() {
+            return "SettingsRequest[****]";
+        }
+    }
+}
