@@ -2,6 +2,8 @@ package io.miaobu.plugin.git;
 
 import io.miaobu.api.ExtensionException;
 import io.miaobu.api.Secret;
+import io.miaobu.api.config.ConfigField;
+import io.miaobu.api.config.ConfigSchema;
 import io.miaobu.api.host.TaskLog;
 import io.miaobu.api.source.CheckoutRequest;
 import io.miaobu.api.source.Commit;
@@ -71,6 +73,20 @@ public final class GitSourceProvider implements SourceProvider {
         return "Git repository";
     }
 
+    /** Setting: a token for https remotes that bring no credential of their own (a private Git server's bot). */
+    static final String HTTPS_TOKEN = "https-token";
+
+    /**
+     * One server-wide setting: an access token sent to https remotes that have no credential of their own, e.g. a
+     * machine user on a company Git server. Stored encrypted by the host; never written to a log.
+     */
+    @Override
+    public ConfigSchema globalSettings() {
+        return ConfigSchema.of(ConfigField.secret(HTTPS_TOKEN, "HTTPS access token",
+                "Sent as the password (user " + TOKEN_USER + ") to https repositories that have no credential of"
+                        + " their own. Leave empty for public repositories."));
+    }
+
     @Override
     public boolean handles(String url) {
         return GitUrl.handles(url);
@@ -80,7 +96,7 @@ public final class GitSourceProvider implements SourceProvider {
     public String resolveBranch(SourceRepository repository) {
         GitUrl url = GitUrl.parse(repository.url());
         String branch = requireBranchName(repository.branch());
-        Credentials credentials = credentials(repository.credential(), url);
+        Credentials credentials = credentials(credentialOf(repository, url), url);
         try {
             return remoteTip(url, branch, credentials).name();
         } catch (InterruptedException e) {
@@ -95,7 +111,7 @@ public final class GitSourceProvider implements SourceProvider {
         GitUrl url = GitUrl.parse(repository.url());
         String branch = requireBranchName(repository.branch());
         ObjectId wanted = request.commitSha() == null ? null : parseSha(request.commitSha());
-        Credentials credentials = credentials(repository.credential(), url);
+        Credentials credentials = credentials(credentialOf(repository, url), url);
         Path workspace = request.workspace();
         requireEmpty(workspace);
 
@@ -178,6 +194,17 @@ public final class GitSourceProvider implements SourceProvider {
         return Files.isDirectory(path)
                 && (Files.isDirectory(path.resolve(".git")) || Files.isRegularFile(path.resolve(".git"))
                 || Files.isRegularFile(path.resolve("HEAD")) && Files.isDirectory(path.resolve("objects")));
+    }
+
+    /** The repository's own credential; else, for https remotes, the server-wide token when one is set. */
+    private static Secret credentialOf(SourceRepository repository, GitUrl url) {
+        if (repository.credential() != null && !repository.credential().isEmpty()) {
+            return repository.credential();
+        }
+        if (url.http() && url.urlUser() == null) {
+            return repository.global().secret(HTTPS_TOKEN).orElse(null);
+        }
+        return null;
     }
 
     private static Credentials credentials(Secret credential, GitUrl url) {

@@ -92,6 +92,34 @@ class GitCredentialTest {
     }
 
     @Test
+    void sendsTheServerWideTokenToHttpsRemotesWithoutACredentialOfTheirOwn() {
+        String url = base() + "/private.git";
+        var global = ConfigValues.of(java.util.Map.of(),
+                java.util.Map.of(GitSourceProvider.HTTPS_TOKEN, Secret.of("server-wide-" + TOKEN)));
+
+        Throwable thrown = catchThrowable(() -> provider.resolveBranch(
+                new SourceRepository(url, "main", global, ConfigValues.EMPTY, null)));
+
+        assertThat(thrown).isInstanceOf(ExtensionException.class).hasMessageStartingWith("Authentication to ");
+        assertThat(authorizations).contains(basic(GitSourceProvider.TOKEN_USER, "server-wide-" + TOKEN));
+        assertThat(thrown.getMessage()).doesNotContain("server-wide-");
+        assertThat(provider.globalSettings().field(GitSourceProvider.HTTPS_TOKEN).orElseThrow().secret()).isTrue();
+    }
+
+    @Test
+    void prefersTheRepositorysOwnCredentialOverTheServerWideToken() {
+        String url = base() + "/private.git";
+        var global = ConfigValues.of(java.util.Map.of(),
+                java.util.Map.of(GitSourceProvider.HTTPS_TOKEN, Secret.of("server-wide")));
+
+        catchThrowable(() -> provider.resolveBranch(
+                new SourceRepository(url, "main", global, ConfigValues.EMPTY, Secret.of(TOKEN))));
+
+        assertThat(authorizations).contains(basic(GitSourceProvider.TOKEN_USER, TOKEN))
+                .doesNotContain(basic(GitSourceProvider.TOKEN_USER, "server-wide"));
+    }
+
+    @Test
     void usesCredentialsFromTheUrlThroughTheCredentialsProvider() {
         String withUserInfo = base().replace("http://", "http://someone:" + URL_PASSWORD + "@") + "/private.git";
 
