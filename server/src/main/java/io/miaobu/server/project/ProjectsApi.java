@@ -51,8 +51,9 @@ public final class ProjectsApi {
     }
 
     @GET
-    public Listing<ProjectView> list() {
-        return new Listing<>(projects.list().stream().map(this::view).toList(), false);
+    public Listing<ProjectView> list(@Context ContainerRequest request) {
+        return new Listing<>(projects.listVisibleTo(AccessFilter.currentUser(request)).stream().map(this::view)
+                .toList(), false);
     }
 
     @POST
