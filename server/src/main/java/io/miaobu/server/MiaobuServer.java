@@ -213,7 +213,7 @@ public final class MiaobuServer {
         var secretRotation = new SecretRotation(database.jdbi(), secretBox, SECRET_COLUMNS);
         var logs = new BuildLogs(config.logsDirectory());
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "build-stage-timer");
+            Thread t = new Thread(r, "timer");
             t.setDaemon(true);
             return t;
         });
@@ -288,6 +288,17 @@ public final class MiaobuServer {
                 new OffloadingHandler(jersey)));
 
         start(executor);
+        // ended sessions and spent refresh tokens are kept a day for the account page and reuse detection
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                int purged = sessions.purgeEnded();
+                if (purged > 0) {
+                    LOG.debug("Purged {} ended sessions", purged);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Could not purge ended sessions: {}", e.getMessage());
+            }
+        }, 1, 60, java.util.concurrent.TimeUnit.MINUTES);
         long end = System.nanoTime();
         LOG.info("Miaobu {} is up at {} (listening on {}:{}) in {} ms; sites at *.{}", version(), config.publicUrl(),
                 config.bindHost(), port(), (end - begin) / 1_000_000, config.sitesDomain());

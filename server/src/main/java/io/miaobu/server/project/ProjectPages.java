@@ -11,6 +11,7 @@ import io.miaobu.server.build.Deployment;
 import io.miaobu.server.build.DeploymentDao;
 import io.miaobu.server.build.DeploymentRows;
 import io.miaobu.server.deploy.SiteUrls;
+import io.miaobu.server.ratelimit.RateLimited;
 import io.miaobu.server.web.Formats;
 import io.miaobu.server.web.PageRenderer;
 import io.miaobu.server.web.UserFacingException;
@@ -125,6 +126,7 @@ public final class ProjectPages {
     @POST
     @Audited(AuditAction.DEPLOY_TRIGGERED)
     @Allow(Permission.PROJECT_DEPLOY)
+    @RateLimited("deploy")
     @Path("projects/{projectId}/deploy")
     public Response deploy(@PathParam("projectId") long id, @Context ContainerRequest request) {
         Deployment deployment = builds.enqueue(projects.get(id), AccessFilter.currentUser(request), "manual", null);
