@@ -134,6 +134,12 @@ public final class ConfigLoader {
                         + "' is not an origin like https://app.example.com");
             }
         }
+        try {
+            io.miaobu.server.ratelimit.RateLimitPolicies.fromConfig(rateLimits);
+            io.miaobu.server.http.TrustedProxies.parse(values.string("trusted.proxies", ""));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
         return new SecurityConfig(
                 values.seconds("session.access.ttl", 15 * 60),
                 values.seconds("session.refresh.ttl", 7 * 24 * 3600),

@@ -67,6 +67,47 @@ class ConfigLoaderTest {
         assertThat(config.initialAdminPassword()).contains("a long password");
     }
 
+    @Test
+    void readsTheSecuritySettingsWithSafeDefaults() {
+        SecurityConfig defaults = load(Map.of(), new Properties()).security();
+        assertThat(defaults.accessTokenTtl()).isEqualTo(java.time.Duration.ofMinutes(15));
+        assertThat(defaults.refreshTokenTtl()).isEqualTo(java.time.Duration.ofDays(7));
+        assertThat(defaults.lockoutThreshold()).isEqualTo(5);
+        assertThat(defaults.localRepositoriesAllowed()).isTrue();
+        assertThat(defaults.trustedProxies()).isEmpty();
+        assertThat(defaults.corsOrigins()).isEmpty();
+        assertThat(defaults.rateLimits()).isEmpty();
+
+        SecurityConfig set = load(Map.of("MIAOBU_SESSION_ACCESS_TTL", "60", "MIAOBU_LOCKOUT_THRESHOLD", "3",
+                "MIAOBU_REPOSITORIES_LOCAL_ALLOWED", "no", "MIAOBU_TRUSTED_PROXIES", "10.0.0.0/8",
+                "MIAOBU_CORS_ALLOWED_ORIGINS", "https://a.example, https://b.example:8443",
+                "MIAOBU_RATELIMIT_TOKEN_CREATE", "5/1h"), new Properties()).security();
+        assertThat(set.accessTokenTtl()).isEqualTo(java.time.Duration.ofSeconds(60));
+        assertThat(set.lockoutThreshold()).isEqualTo(3);
+        assertThat(set.localRepositoriesAllowed()).isFalse();
+        assertThat(set.trustedProxies()).isEqualTo("10.0.0.0/8");
+        assertThat(set.corsOrigins()).containsExactly("https://a.example", "https://b.example:8443");
+        assertThat(set.rateLimits()).containsEntry("token.create", "5/1h");
+    }
+
+    @Test
+    void refusesSecuritySettingsThatMakeNoSense() {
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_REPOSITORIES_LOCAL_ALLOWED", "maybe"), new Properties()))
+                .hasMessageContaining("repositories.local.allowed");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_CORS_ALLOWED_ORIGINS", "https://a.example/path"),
+                new Properties())).hasMessageContaining("cors.allowed.origins");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_LOCKOUT_FIRST", "600", "MIAOBU_LOCKOUT_LONGEST", "60"),
+                new Properties())).hasMessageContaining("lockout.longest");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_LOCKOUT_THRESHOLD", "0"), new Properties()))
+                .hasMessageContaining("lockout.threshold");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_RATELIMIT_LOGIN", "lots"), new Properties()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("ratelimit.login");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_RATELIMIT_NOPE", "1/1m"), new Properties()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("ratelimit.nope");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_TRUSTED_PROXIES", "proxy.example.com"), new Properties()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("proxy.example.com");
+    }
+
     private ServerConfig load(Map<String, String> env, Properties properties) {
         var withHome = new java.util.HashMap<>(env);
         withHome.put("MIAOBU_HOME", home.toString());
