@@ -187,6 +187,19 @@ class SessionsIT {
             assertThat(page.statusCode()).isEqualTo(200);
             assertThat(page.headers().allValues("Set-Cookie")).anyMatch(c -> c.startsWith("miaobu_session=")
                     && !c.startsWith("miaobu_session=;")).anyMatch(c -> c.startsWith("miaobu_refresh=mbr_"));
+            String renewedAccess = cookieValue(page.headers().allValues("Set-Cookie"), "miaobu_session");
+            String refreshToken = cookieValue(page.headers().allValues("Set-Cookie"), "miaobu_refresh");
+
+            // signing out after the access cookie has expired still ends the session on the server
+            deadline = Instant.now().plusSeconds(10);
+            while (me(server, renewedAccess) == 200 && Instant.now().isBefore(deadline)) {
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
+            }
+            var signOut = browser.send(HttpRequest.newBuilder(server.uri("/logout"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(signOut.statusCode()).isEqualTo(303);
+            refresh(server, refreshToken, 401);
         }
     }
 

@@ -109,6 +109,12 @@ public final class AuthPages {
         Caller caller = AccessFilter.caller(request);
         if (caller != null) {
             signIns.signOut(caller, AccessFilter.actor(request));
+        } else {
+            // the access cookie has expired: end the session its refresh cookie belongs to
+            var refresh = request.getCookies().get(AccessFilter.REFRESH_COOKIE);
+            if (refresh != null) {
+                sessions.endByRefreshToken(refresh.getValue(), "signed out");
+            }
         }
         var redirect = Response.seeOther(URI.create("/login"));
         cookies.signedOut().forEach(redirect::cookie);

@@ -204,6 +204,26 @@ public final class SessionService {
         });
     }
 
+    /**
+     * Ends the session a refresh token belongs to (sign-out when the access token has already expired).
+     *
+     * @return the user whose session ended, or empty for an unknown token
+     */
+    public Optional<Long> endByRefreshToken(String refreshToken, String reason) {
+        if (refreshToken == null || !refreshToken.startsWith(REFRESH_PREFIX) || refreshToken.length() > 100) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        return jdbi.inTransaction(handle -> {
+            Optional<SessionInfo> session = handle
+                    .createQuery("SELECT session_id FROM refresh_tokens WHERE token_hash = ?")
+                    .bind(0, TokenHashing.sha256(refreshToken)).mapTo(String.class).findOne()
+                    .flatMap(id -> find(handle, id));
+            session.ifPresent(s -> revoke(handle, s.id(), reason, now));
+            return session.map(SessionInfo::userId);
+        });
+    }
+
     /** Ends every session of the user, except {@code keepSessionId} when given (the one changing the password). */
     public int endAll(long userId, String keepSessionId, String reason) {
         Instant now = clock.instant();
