@@ -157,6 +157,7 @@ public final class MiaobuServer {
         connector.setPort(config.port());
         jetty.addConnector(connector);
         jetty.setHandler(gate);
+        jetty.setErrorHandler(SecurityHeadersFilter.jettyErrorHandler());
         jetty.setStopTimeout(5_000);
         jetty.start();
         long listening = System.nanoTime();
@@ -232,6 +233,7 @@ public final class MiaobuServer {
         var csrf = CsrfTokens.fromKeyFile(config.secretsDirectory().resolve("csrf.key"));
         var pages = new PageRenderer(themes, csrf, version(), config.sitesDomain(), https);
         var cookies = new SessionCookies(https);
+        var projectLookup = new ProjectLookup(database.jdbi());
 
         var resources = new ResourceConfig()
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
@@ -246,10 +248,10 @@ public final class MiaobuServer {
                 .register(new HttpsEnforcementFilter(config.publicUrl()))
                 .register(new CorsFilter(security.corsOrigins()))
                 .register(new RateLimitFilter(rateLimiter))
-                .register(new AccessFilter(accessTokens, sessions, apiTokens, accounts, members,
-                        new ProjectLookup(database.jdbi()), cookies))
+                .register(new AccessFilter(accessTokens, sessions, apiTokens, accounts, members, projectLookup,
+                        cookies))
                 .register(new CsrfFilter(csrf, config.publicUrl()))
-                .register(new AuditedFilter(audit))
+                .register(new AuditedFilter(audit, projectLookup))
                 .register(new SecurityHeadersFilter())
                 .register(new ErrorMapper(pages))
                 .register(new StaticResource(themes))
@@ -280,6 +282,8 @@ public final class MiaobuServer {
 
         awaitStarted(databaseMigrated);
         accounts.prepareFirstRun(config.initialAdminUser(), config.initialAdminPassword());
+        LOG.debug("{} stored secrets registered for redaction from the log",
+                secretRotation.registerStoredSecretsForRedaction());
         deployService.loadLiveSites();
         awaitStarted(pluginsStarted);
         long backgroundDone = System.nanoTime();

@@ -131,6 +131,11 @@ class SessionsIT {
             long deployment = call(server, "POST", "/api/v1/projects/" + project + "/deployments", deploySecret,
                     Map.of(), 201).get("id").asLong();
             server.awaitFinal(deployment);
+            JsonNode triggered = server.json("GET", "/api/v1/admin/audit?action=deploy.triggered", null, 200)
+                    .get("items").get(0);
+            assertThat(triggered.get("target").asText()).isEqualTo("project:tokens");
+            assertThat(triggered.get("actorName").asText()).isEqualTo(TestServer.ADMIN);
+            assertThat(triggered.get("clientAddress").asText()).isEqualTo("127.0.0.1");
             call(server, "PATCH", "/api/v1/projects/" + project, deploySecret, Map.of("name", "Renamed"), 403);
             call(server, "POST", "/api/v1/account/tokens", deploySecret, Map.of("name", "x", "scopes",
                     List.of("read")), 403);
@@ -155,6 +160,10 @@ class SessionsIT {
             server.api("DELETE", "/api/v1/account/tokens/" + read.at("/token/id").asLong(), null);
             call(server, "GET", "/api/v1/projects/" + project, readSecret, null, 401);
             call(server, "GET", "/api/v1/projects/" + project, "mbt_" + "A".repeat(43), null, 401);
+
+            server.json("DELETE", "/api/v1/projects/" + project + "?confirm=tokens", null, 204);
+            assertThat(server.json("GET", "/api/v1/admin/audit?action=project.deleted", null, 200)
+                    .at("/items/0/target").asText()).isEqualTo("project:tokens");
         }
     }
 

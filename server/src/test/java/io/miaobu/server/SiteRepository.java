@@ -52,9 +52,14 @@ final class SiteRepository implements AutoCloseable {
     }
 
     String commit(String message) throws GitAPIException {
+        return commit(message, "Ada Tester");
+    }
+
+    /** Commits everything as {@code authorName} (git keeps no '<', '>' or line breaks in a name). */
+    String commit(String message, String authorName) throws GitAPIException {
         git.add().addFilepattern(".").call();
         RevCommit commit = git.commit().setMessage(message)
-                .setAuthor(new PersonIdent("Ada Tester", "ada@example.com"))
+                .setAuthor(new PersonIdent(authorName, "ada@example.com"))
                 .setCommitter(new PersonIdent("Ada Tester", "ada@example.com"))
                 .call();
         return commit.getName();

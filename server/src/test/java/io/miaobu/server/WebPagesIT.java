@@ -41,6 +41,19 @@ class WebPagesIT {
             .build();
 
     @Test
+    void requestsJettyRefusesBeforeTheWebAppStillCarryTheSecurityHeaders() throws Exception {
+        try (var server = new TestServer(temp.resolve("home"), Map.of()).start()) {
+            var ambiguous = server.send(HttpRequest.newBuilder(server.uri("/projects/a%2Fb")).GET());
+            assertThat(ambiguous.statusCode()).isEqualTo(400);
+            assertThat(ambiguous.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(
+                    csp -> assertThat(csp).contains("script-src 'self'").doesNotContain("unsafe-inline"));
+            assertThat(ambiguous.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+            assertThat(ambiguous.headers().firstValue("X-Frame-Options")).contains("DENY");
+            assertThat(ambiguous.body()).doesNotContain("at org.eclipse");
+        }
+    }
+
+    @Test
     void firstRunSetupNeedsTheTokenThenTheAdminWorksThroughThePages() throws Exception {
         try (var repo = new SiteRepository(temp.resolve("repo"));
              var server = new TestServer(temp.resolve("home"), Map.of(), false).start()) {

@@ -43,7 +43,8 @@ public final class SignIns {
             throw UserFacingException.tooManyRequests("Too many failed sign-ins from your address. Try again in "
                     + standing.retryAfterSeconds() + " seconds.", standing.retryAfterSeconds());
         }
-        Actor actor = new Actor(null, username == null ? null : username.strip(), address);
+        // nobody is signed in yet: the attempt is anonymous; the account it names is the audit line's target
+        Actor actor = new Actor(null, null, address);
         User user;
         try {
             user = accounts.signIn(username, password, actor);

@@ -1,6 +1,7 @@
 package io.miaobu.server.build;
 
 import io.miaobu.api.host.TaskLog;
+import io.miaobu.server.secrets.SecretRedactor;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -130,10 +131,13 @@ public final class LiveLog implements TaskLog, AutoCloseable {
         }
     }
 
-    private void writeLine(String line) {
+    private void writeLine(String raw) {
         if (closed) {
             return;
         }
+        // stored secrets and token-shaped strings never reach the file or a follower; output is cut into whole lines
+        // first, so a secret written in two chunks is still one string here
+        String line = SecretRedactor.redact(raw);
         try {
             writer.write(line);
             writer.write('\n');

@@ -17,6 +17,12 @@ public final class ProjectLookup {
                 .bind(0, projectId).mapTo(Long.class).one()) > 0;
     }
 
+    /** The project's slug, for the audit log; empty when it does not exist (any more). */
+    public java.util.Optional<String> slugOf(long projectId) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT slug FROM projects WHERE id = ?")
+                .bind(0, projectId).mapTo(String.class).findOne());
+    }
+
     public OptionalLong projectOfDeployment(long deploymentId) {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT project_id FROM deployments WHERE id = ?")
                 .bind(0, deploymentId).mapTo(Long.class).findOne())

@@ -105,6 +105,33 @@ public final class SecretRotation {
         return updated;
     }
 
+    /**
+     * Opens every stored secret and registers it with the {@link SecretRedactor}, so that the server log masks stored
+     * secrets from the first line a new process writes, not only those it has opened since. Called once at start-up.
+     * A value that cannot be opened is skipped (and counted): start-up must not fail on it.
+     *
+     * @return how many values were registered
+     */
+    public int registerStoredSecretsForRedaction() {
+        int registered = 0;
+        for (SecretColumn column : columns) {
+            registered += forEachPage(column, (handle, page, c) -> {
+                int count = 0;
+                for (StoredValue stored : page) {
+                    try {
+                        SecretRedactor.register(box.open(stored.value(), c.purpose()));
+                        count++;
+                    } catch (SecretBoxException e) {
+                        log.warn("Cannot open the secret in {} row {}: {}", c.qualifiedName(), stored.id(),
+                                e.getMessage());
+                    }
+                }
+                return count;
+            });
+        }
+        return registered;
+    }
+
     /** Pages through a column's non-null values by id, one transaction per page, and sums what the action returns. */
     private int forEachPage(SecretColumn column, PageAction action) {
         String select = "SELECT " + column.idColumn() + ", " + column.valueColumn() + " FROM " + column.table()

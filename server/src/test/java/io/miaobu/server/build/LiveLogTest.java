@@ -30,6 +30,24 @@ class LiveLogTest {
     }
 
     @Test
+    void masksStoredSecretsAndTokensEvenWhenTheOutputSplitsThem() throws Exception {
+        String secret = "build-secret-" + java.util.UUID.randomUUID();
+        io.miaobu.server.secrets.SecretRedactor.register(secret);
+        var logs = new BuildLogs(logsDirectory);
+        List<LogEvent> received = new CopyOnWriteArrayList<>();
+        try (LiveLog log = logs.open(9)) {
+            logs.follow(9, 0, received::add);
+            log.output("key=" + secret.substring(0, 10));
+            log.output(secret.substring(10) + " done\n");
+            log.info("token mbt_" + "x".repeat(43));
+        }
+
+        assertThat(Files.readString(logs.fileOf(9))).doesNotContain(secret).doesNotContain("x".repeat(43))
+                .contains("key=**** done");
+        assertThat(received.toString()).doesNotContain(secret);
+    }
+
+    @Test
     void aFollowerThatJoinsMidBuildGetsEveryLineOnceThenTheEnd() {
         var logs = new BuildLogs(logsDirectory);
         List<LogEvent> received = new CopyOnWriteArrayList<>();

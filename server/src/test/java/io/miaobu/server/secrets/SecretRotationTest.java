@@ -87,6 +87,21 @@ class SecretRotationTest {
     }
 
     @Test
+    void registersEveryStoredSecretForRedactionSoANewProcessMasksThemFromItsFirstLogLine() {
+        String stored = "stored-at-rest-" + java.util.UUID.randomUUID();
+        insertVariable("REGISTERED", stored);
+        jdbi.useHandle(handle -> handle.execute("INSERT INTO project_variable (name, secret_value) VALUES (?, ?)",
+                "CORRUPT", "mb1:" + box.currentKeyId() + ":AAAA"));
+        assertThat(SecretRedactor.redact("value " + stored)).contains(stored);
+
+        int registered = new SecretRotation(jdbi, box, List.of(SETTING_VALUES, VARIABLE_VALUES))
+                .registerStoredSecretsForRedaction();
+
+        assertThat(registered).isEqualTo(1);
+        assertThat(SecretRedactor.redact("value " + stored)).isEqualTo("value ****");
+    }
+
+    @Test
     void aSecondRotationFindsNothingLeftUnderTheKeyOfTheFirstButReencryptsAgain() {
         insertSettings(1, 3);
         var rotation = new SecretRotation(jdbi, box, List.of(SETTING_VALUES));

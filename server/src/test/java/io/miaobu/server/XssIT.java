@@ -1,0 +1,379 @@
+package io.miaobu.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Puts script and attribute-breaking payloads into every field a user controls and the server stores and shows —
+ * project name and build settings, the repository path, commit message and author, build output on stdout and stderr,
+ * a deployment's error, a plain variable, plain extension settings (when an installed extension has any), attempted
+ * usernames in the audit log, a session's user agent — then walks every HTML page of the server (found in Jersey's
+ * resource model, so a new page is covered without anyone listing it) and checks that each payload comes back escaped
+ * and never as markup. Fields that refuse such characters (branch, variable name, username, API token name) are checked
+ * for the refusal, and so are the pages that echo the refused input back into their form.
+ */
+class XssIT {
+
+    /** What FreeMarker's HTML output format makes of {@code <script>alert("x1")</script>}, spelled out once. */
+    private static final String ESCAPED_SCRIPT_X1 = "&lt;script&gt;alert(&quot;x1&quot;)&lt;/script&gt;";
+
+    /**
+     * The beginnings of the markup the payloads would inject: none may appear in any page. The author payload has no
+     * angle brackets (git drops them from names), so its attribute break is listed on its own.
+     */
+    private static final List<String> INJECTED_MARKUP = List.of("<script>alert(", "<img src=x onerror=",
+            "<svg/onload=", "\" onmouseover=\"alert(");
+
+    /** Answers other than 200 that a page route gives an admin on purpose. */
+    private static final Map<String, String> DOCUMENTED_REDIRECTS = Map.of(
+            "/login", "a signed-in user is sent on to the page they asked for",
+            "/setup", "setup is over once an admin exists");
+
+    @TempDir
+    Path temp;
+
+    static String script(String field) {
+        return "<script>alert(\"" + field + "\")</script>";
+    }
+
+    static String attribute(String field) {
+        return "\"><img src=x onerror=alert(" + field + ")>";
+    }
+
+    /** Both payloads of a field, as one value. */
+    static String payloads(String field) {
+        return script(field) + " " + attribute(field);
+    }
+
+    /** The HTML escaping of FreeMarker's {@code HTMLOutputFormat}. */
+    static String escaped(String raw) {
+        return raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+                .replace("'", "&#39;");
+    }
+
+    @Test
+    void payloadsInEveryUserControlledFieldComeBackEscapedOnEveryPage() throws Exception {
+        // the repository's path on disk is shown as the project's repository: it carries payloads too (without
+        // whitespace, which no repository address has)
+        Path repoDirectory = temp.resolve("r" + script("repo") + "\"><svg/onload=alert(repo)>");
+        String authorPayload = "Mallory\" onmouseover=\"alert(author)\" x=\"";
+        String commitTitle = "Deploy " + payloads("msg");
+        String projectName = "Site " + payloads("name");
+        String variableValue = payloads("var");
+        String userAgent = "Agent " + payloads("agent");
+        String rootDirectory = attribute("root");
+
+        try (var repo = new SiteRepository(repoDirectory);
+             var server = new TestServer(temp.resolve("home"), Map.of("ratelimit.enabled", "false")).start()) {
+            var json = TestServer.jsonMapper();
+            repo.writeBuildScript("""
+                    const fs = require('fs');
+                    console.log('out: ' + %s);
+                    console.error('err: ' + %s);
+                    fs.mkdirSync('dist', { recursive: true });
+                    fs.writeFileSync('dist/index.html', '<!doctype html><title>t</title><h1>fine</h1>\\n');
+                    """.formatted(json.writeValueAsString(payloads("stdout")),
+                    json.writeValueAsString(payloads("stderr"))));
+            repo.write("message.txt", "fine\n");
+            repo.commit(commitTitle + "\n\nBody " + payloads("body"), authorPayload);
+
+            // branch names are checked on create and on change
+            var badBranch = server.api("POST", "/api/v1/projects", Map.of("name", "Branchy",
+                    "repositoryUrl", repoDirectory.toString(), "branch", attribute("branch")));
+            assertThat(badBranch.statusCode()).as(badBranch.body()).isEqualTo(400);
+            assertThat(errorField(badBranch)).isEqualTo("branch");
+
+            long projectId = server.json("POST", "/api/v1/projects", Map.of("name", projectName,
+                    "repositoryUrl", repoDirectory.toString(), "branch", "main"), 201).get("id").asLong();
+            var patchedBranch = server.api("PATCH", "/api/v1/projects/" + projectId,
+                    Map.of("branch", script("branch")));
+            assertThat(patchedBranch.statusCode()).as(patchedBranch.body()).isEqualTo(400);
+            assertThat(errorField(patchedBranch)).isEqualTo("branch");
+
+            long live = server.json("POST", "/api/v1/projects/" + projectId + "/deployments", null, 201)
+                    .get("id").asLong();
+            JsonNode liveDeployment = server.awaitFinal(live);
+            assertThat(liveDeployment.get("status").asText()).as("log: %s",
+                    server.api("GET", "/api/v1/deployments/" + live + "/log", null).body()).isEqualTo("LIVE");
+            assertThat(liveDeployment.get("commitAuthor").asText()).as("the author as git keeps it")
+                    .isEqualTo(authorPayload);
+
+            // build settings take any text; a root directory that is not there fails the next deployment with an
+            // error that quotes it
+            server.json("PATCH", "/api/v1/projects/" + projectId, Map.of("rootDirectory", rootDirectory,
+                    "installCommand", payloads("install"), "buildCommand", payloads("build"),
+                    "outputDirectory", payloads("output")), 200);
+            long failed = server.json("POST", "/api/v1/projects/" + projectId + "/deployments", null, 201)
+                    .get("id").asLong();
+            JsonNode failedDeployment = server.awaitFinal(failed);
+            assertThat(failedDeployment.get("status").asText()).isEqualTo("FAILED");
+            assertThat(failedDeployment.get("error").asText()).contains(rootDirectory);
+
+            server.json("PUT", "/api/v1/projects/" + projectId + "/variables/PLAIN_VAR",
+                    Map.of("value", variableValue, "secret", false), 200);
+            var badVariable = server.api("PUT", "/api/v1/projects/" + projectId + "/variables/"
+                    + URLEncoder.encode(attribute("varname"), StandardCharsets.UTF_8).replace("+", "%20"),
+                    Map.of("value", "x", "secret", false));
+            assertThat(badVariable.statusCode()).as(badVariable.body()).isEqualTo(400);
+            assertThat(errorField(badVariable)).isEqualTo("name");
+
+            // plain (non-secret) text settings of every installed extension; the bundled plugins have none today
+            var settingPages = new LinkedHashMap<String, List<String>>();
+            for (JsonNode plugin : server.json("GET", "/api/v1/plugins", null, 200).get("items")) {
+                for (JsonNode extension : plugin.get("extensions")) {
+                    String api = "/api/v1/extensions/" + extension.get("point").asText() + "/"
+                            + extension.get("id").asText() + "/settings";
+                    var values = new LinkedHashMap<String, String>();
+                    for (JsonNode field : server.json("GET", api, null, 200)) {
+                        if (!field.get("secret").asBoolean()
+                                && List.of("STRING", "TEXT").contains(field.get("type").asText())) {
+                            values.put(field.get("name").asText(), payloads("setting-" + field.get("name").asText()));
+                        }
+                    }
+                    if (!values.isEmpty() && server.api("PUT", api, Map.of("values", values)).statusCode() == 200) {
+                        settingPages.put(api.replace("/api/v1/", "/admin/"), List.copyOf(values.values()));
+                    }
+                }
+            }
+
+            var badToken = server.api("POST", "/api/v1/account/tokens", Map.of("name", payloads("token"),
+                    "scopes", List.of("read")));
+            assertThat(badToken.statusCode()).as(badToken.body()).isEqualTo(400);
+            assertThat(errorField(badToken)).isEqualTo("name");
+
+            var badUser = server.api("POST", "/api/v1/admin/users", Map.of("username", script("username"),
+                    "password", "a long enough password", "role", "user"));
+            assertThat(badUser.statusCode()).as(badUser.body()).isEqualTo(400);
+            assertThat(errorField(badUser)).isEqualTo("username");
+
+            // the audit log keeps the username a failed sign-in tried
+            for (String attempted : List.of(script("signin"), attribute("signin"))) {
+                var refused = apiSignIn(server, attempted, "wrong password", "probe");
+                assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+            }
+            var signedIn = apiSignIn(server, TestServer.ADMIN, TestServer.PASSWORD, userAgent);
+            assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(200);
+            String token = json.readTree(signedIn.body()).get("accessToken").asText();
+            long adminId = server.json("GET", "/api/v1/account", null, 200).get("id").asLong();
+
+            // every HTML page, as the admin whose session has the payload user agent
+            Map<String, List<String>> parameters = Map.of(
+                    "projectId", List.of(Long.toString(projectId)),
+                    "deploymentId", List.of(Long.toString(live), Long.toString(failed)),
+                    "userId", List.of(Long.toString(adminId)),
+                    "point", List.of("SourceProvider"),
+                    "extensionId", List.of("git"));
+            List<Routes.Route> pages = Routes.of(server.server().webApplication()).stream()
+                    .filter(r -> r.httpMethod().equals("GET") && r.producesHtml()).toList();
+            assertThat(pages).as("HTML pages in the resource model").hasSizeGreaterThan(10);
+
+            var bodies = new LinkedHashMap<String, String>();
+            var failures = new ArrayList<String>();
+            for (Routes.Route route : pages) {
+                for (String path : paths(route, parameters)) {
+                    var response = get(server, path, token);
+                    String redirectReason = DOCUMENTED_REDIRECTS.get(path);
+                    if (redirectReason != null && response.statusCode() == 303) {
+                        // seen signed out instead: the page itself
+                        response = get(server, path, null);
+                        if (response.statusCode() == 303) {
+                            continue; // e.g. /setup once setup is over: there is no page to check
+                        }
+                    }
+                    failures.addAll(checkPage(path, response));
+                    bodies.put(path, response.body());
+                }
+            }
+
+            for (String path : settingPages.keySet()) {
+                var response = get(server, path, token);
+                failures.addAll(checkPage(path, response));
+                bodies.put(path, response.body());
+            }
+
+            // pages that echo refused input back into their forms, and the flash message from a cookie
+            var echoes = new LinkedHashMap<String, HttpResponse<String>>();
+            echoes.put("POST /projects (bad branch)", postForm(server, "/projects", token, Map.of("name",
+                    payloads("formname"), "repositoryUrl", repoDirectory.toString(), "branch", payloads("formbranch"))));
+            echoes.put("POST /projects/{id}/settings (bad branch)", postForm(server, "/projects/" + projectId
+                    + "/settings", token, Map.of("name", payloads("settingsname"), "branch", payloads("settingsbranch"))));
+            echoes.put("POST /projects/{id}/variables (bad name)", postForm(server, "/projects/" + projectId
+                    + "/variables", token, Map.of("name", payloads("formvar"), "value", "x")));
+            echoes.put("POST /projects/{id}/members (bad username)", postForm(server, "/projects/" + projectId
+                    + "/members", token, Map.of("username", payloads("member"), "role", "viewer")));
+            echoes.put("POST /admin/users (bad username)", postForm(server, "/admin/users", token, Map.of(
+                    "username", payloads("formuser"), "password", "a long enough password", "role", "user")));
+            echoes.put("POST /account/tokens (bad name)", postForm(server, "/account/tokens", token, Map.of(
+                    "name", payloads("formtoken"), "scope", "read")));
+            echoes.put("POST /login (wrong password)", postForm(server, "/login", null, Map.of(
+                    "username", payloads("formlogin"), "password", "wrong password")));
+            echoes.put("GET /login?next=", get(server, "/login?next=" + URLEncoder.encode("/" + payloads("next"),
+                    StandardCharsets.UTF_8), null));
+            echoes.put("GET /admin/audit?actor=", get(server, "/admin/audit?actor="
+                    + URLEncoder.encode(payloads("filter"), StandardCharsets.UTF_8), token));
+            echoes.put("GET / with a flash cookie", server.send(HttpRequest.newBuilder(server.uri("/"))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Cookie", "miaobu_flash=" + URLEncoder.encode(payloads("flash"), StandardCharsets.UTF_8))
+                    .GET()));
+            // without '/': Jetty itself refuses an encoded slash in a path, before the application sees it
+            echoes.put("GET a missing page", get(server, "/projects/" + projectId + "/"
+                    + URLEncoder.encode(attribute("missing"), StandardCharsets.UTF_8).replace("+", "%20"), token));
+            Map<String, String> echoed = Map.of(
+                    "POST /projects (bad branch)", payloads("formbranch"),
+                    "POST /projects/{id}/settings (bad branch)", payloads("settingsbranch"),
+                    "POST /projects/{id}/variables (bad name)", payloads("formvar"),
+                    "POST /projects/{id}/members (bad username)", payloads("member"),
+                    "POST /admin/users (bad username)", payloads("formuser"),
+                    "POST /account/tokens (bad name)", payloads("formtoken"),
+                    "POST /login (wrong password)", payloads("formlogin"),
+                    "GET /login?next=", "/" + payloads("next"),
+                    "GET /admin/audit?actor=", payloads("filter"),
+                    "GET / with a flash cookie", payloads("flash"));
+            echoes.forEach((name, response) -> {
+                assertThat(response.statusCode()).as(name).isIn(200, 400, 401, 404);
+                failures.addAll(checkPage(name, response));
+                String expected = echoed.get(name);
+                if (expected != null && !response.body().contains(escaped(expected))) {
+                    failures.add(name + ": the refused input is not shown back escaped");
+                }
+            });
+            assertThat(failures).as("pages with unescaped payloads or missing headers").isEmpty();
+
+            // the stored payloads are on the pages that show them, escaped: they did not just go missing
+            String project = "/projects/" + projectId;
+            var expectations = new LinkedHashMap<String, List<String>>();
+            expectations.put("/", List.of(projectName));
+            expectations.put(project, List.of(projectName, commitTitle, authorPayload, repoDirectory.toString()));
+            expectations.put(project + "/settings", List.of(projectName, rootDirectory, payloads("install"),
+                    payloads("build"), payloads("output")));
+            expectations.put(project + "/variables", List.of(projectName, variableValue));
+            expectations.put(project + "/members", List.of(projectName));
+            expectations.put("/deployments/" + live, List.of(projectName, commitTitle, authorPayload,
+                    "out: " + payloads("stdout"), "err: " + payloads("stderr"), repoDirectory.toString()));
+            expectations.put("/deployments/" + failed, List.of(projectName, rootDirectory));
+            expectations.put("/account", List.of(userAgent));
+            expectations.put("/admin/audit", List.of(script("signin"), attribute("signin")));
+            expectations.putAll(settingPages);
+            var missing = new ArrayList<String>();
+            expectations.forEach((path, values) -> {
+                assertThat(bodies).as("pages crawled").containsKey(path);
+                values.stream().filter(value -> !bodies.get(path).contains(escaped(value)))
+                        .forEach(value -> missing.add(path + " lacks " + escaped(value)));
+            });
+            assertThat(missing).as("stored payloads shown escaped").isEmpty();
+            assertThat(bodies.get(project)).as("the escaping itself")
+                    .contains("Deploy " + ESCAPED_SCRIPT_X1.replace("x1", "msg"));
+
+            // the API and the raw log are not HTML: payloads may be there as they are, under a type no browser sniffs
+            var projectJson = server.send(HttpRequest.newBuilder(server.uri("/api/v1/projects/" + projectId))
+                    .header("Authorization", "Bearer " + token).GET());
+            assertThat(projectJson.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/json"));
+            assertThat(projectJson.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+            assertThat(json.readTree(projectJson.body()).get("name").asText()).isEqualTo(projectName);
+            var rawLog = server.send(HttpRequest.newBuilder(server.uri("/api/v1/deployments/" + live + "/log"))
+                    .header("Authorization", "Bearer " + token).GET());
+            assertThat(rawLog.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("text/plain"));
+            assertThat(rawLog.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+            assertThat(rawLog.body()).contains("out: " + payloads("stdout"));
+        }
+    }
+
+    /** What is wrong with a page: markup from a payload, a type other than HTML, a CSP that allows inline script. */
+    private static List<String> checkPage(String name, HttpResponse<String> response) {
+        var problems = new ArrayList<String>();
+        if (response.statusCode() != 200 && !name.startsWith("POST ") && !name.startsWith("GET ")) {
+            problems.add(name + ": status " + response.statusCode());
+        }
+        String type = response.headers().firstValue("Content-Type").orElse("");
+        if (!type.startsWith("text/html")) {
+            problems.add(name + ": Content-Type " + type);
+        }
+        for (String markup : INJECTED_MARKUP) {
+            int at = response.body().indexOf(markup);
+            if (at >= 0) {
+                problems.add(name + ": unescaped " + response.body().substring(Math.max(0, at - 60),
+                        Math.min(response.body().length(), at + 60)).replaceAll("\\s+", " "));
+            }
+        }
+        String csp = response.headers().firstValue("Content-Security-Policy").orElse("");
+        String scriptSrc = java.util.Arrays.stream(csp.split(";")).map(String::strip)
+                .filter(d -> d.startsWith("script-src ")).findFirst().orElse(null);
+        if (scriptSrc == null || scriptSrc.contains("'unsafe-inline'")) {
+            problems.add(name + ": CSP without a strict script-src: " + csp);
+        }
+        if (!"nosniff".equals(response.headers().firstValue("X-Content-Type-Options").orElse(""))) {
+            problems.add(name + ": no X-Content-Type-Options: nosniff");
+        }
+        return problems;
+    }
+
+    /** Every path of a route with each combination of the parameter values; a parameter without values fails. */
+    private static List<String> paths(Routes.Route route, Map<String, List<String>> values) {
+        List<Map<String, String>> combinations = List.of(Map.of());
+        for (String parameter : route.parameters()) {
+            List<String> choices = values.get(parameter);
+            assertThat(choices).as("a value for {%s} of %s: add it to this test", parameter, route).isNotNull();
+            var next = new ArrayList<Map<String, String>>();
+            for (Map<String, String> combination : combinations) {
+                for (String choice : choices) {
+                    var extended = new LinkedHashMap<>(combination);
+                    extended.put(parameter, choice);
+                    next.add(extended);
+                }
+            }
+            combinations = next;
+        }
+        return combinations.stream().map(route::path).toList();
+    }
+
+    private static HttpResponse<String> get(TestServer server, String path, String token) throws Exception {
+        var request = HttpRequest.newBuilder(server.uri(path)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return server.send(request);
+    }
+
+    private static HttpResponse<String> postForm(TestServer server, String path, String token,
+                                                 Map<String, String> fields) throws Exception {
+        String body = fields.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        var request = HttpRequest.newBuilder(server.uri(path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return server.send(request);
+    }
+
+    private static HttpResponse<String> apiSignIn(TestServer server, String username, String password,
+                                                  String userAgent) throws Exception {
+        return server.send(HttpRequest.newBuilder(server.uri("/api/v1/auth/login"))
+                .header("Content-Type", "application/json")
+                .header("User-Agent", userAgent)
+                .POST(HttpRequest.BodyPublishers.ofString(TestServer.jsonMapper().writeValueAsString(
+                        Map.of("username", username, "password", password)))));
+    }
+
+    private static String errorField(HttpResponse<String> response) throws Exception {
+        return TestServer.jsonMapper().readTree(response.body()).at("/error/field").asText();
+    }
+}
