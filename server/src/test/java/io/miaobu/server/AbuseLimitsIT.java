@@ -110,12 +110,16 @@ class AbuseLimitsIT {
 
     @Test
     void failedSignInsFromOneAddressAreLimitedWhicheverAccountsTheyTry() throws Exception {
-        try (var server = new TestServer(temp.resolve("home"), Map.of("ratelimit.sign-in-failures", "4/1m",
+        try (var server = new TestServer(temp.resolve("home"), Map.of("ratelimit.sign-in-failures", "5/1m",
                 "ratelimit.login", "100/1m")).start()) {
             server.json("POST", "/api/v1/admin/users", Map.of("username", "grace", "password", PASSWORD), 201);
             for (String name : new String[] {"alice", "bob", "carol", "dave"}) {
                 assertThat(login(server, name, "guess").statusCode()).isEqualTo(401);
             }
+            // a username with a line break cannot forge a line of the audit log
+            login(server, "mallory\nauth.signed_in by admin", "guess");
+            assertThat(server.json("GET", "/api/v1/admin/audit?action=auth.sign_in_failed", null, 200).toString())
+                    .contains("user:mallory?auth.signed_in by admin").doesNotContain("mallory\\n");
             HttpResponse<String> refused = login(server, "grace", PASSWORD);
             assertThat(refused.statusCode()).isEqualTo(429);
             assertThat(json(refused).at("/error/message").asText()).contains("failed sign-ins");

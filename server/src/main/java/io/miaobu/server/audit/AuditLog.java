@@ -16,6 +16,7 @@ public final class AuditLog {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.miaobu.audit");
     private static final int MAX_DETAIL = 2000;
+    private static final java.util.regex.Pattern CONTROL = java.util.regex.Pattern.compile("\\p{Cntrl}");
     /** Every action code, sorted: what filters may ask for. */
     public static final List<String> ACTION_CODES = java.util.Arrays.stream(AuditAction.values())
             .map(AuditAction::code).sorted().toList();
@@ -30,8 +31,9 @@ public final class AuditLog {
 
     public void record(Actor actor, AuditAction action, String target, String detail) {
         Instant now = clock.instant();
-        String shortDetail = detail == null || detail.length() <= MAX_DETAIL ? detail : detail.substring(0, MAX_DETAIL);
-        String name = actor.name() == null ? null : truncate(actor.name(), 64);
+        String shortDetail = detail == null ? null : truncate(printable(detail), MAX_DETAIL);
+        String name = actor.name() == null ? null : truncate(printable(actor.name()), 64);
+        String cleanTarget = target == null ? null : truncate(printable(target), 255);
         jdbi.useHandle(handle -> handle.createUpdate("""
                         INSERT INTO audit_events (occurred_at, actor_id, actor_name, action, target, client_address, detail)
                         VALUES (:at, :actorId, :actorName, :action, :target, :address, :detail)""")
@@ -39,11 +41,12 @@ public final class AuditLog {
                 .bind("actorId", actor.userId())
                 .bind("actorName", name)
                 .bind("action", action.code())
-                .bind("target", target == null ? null : truncate(target, 255))
+                .bind("target", cleanTarget)
                 .bind("address", actor.clientAddress() == null ? null : truncate(actor.clientAddress(), 64))
                 .bind("detail", shortDetail)
                 .execute());
-        LOG.info("{} by {} from {} on {}{}", action.code(), name, actor.clientAddress(), target,
+        LOG.info("{} by {} from {} on {}{}", action.code(), name == null ? "anonymous" : name, actor.clientAddress(),
+                cleanTarget,
                 shortDetail == null ? "" : ": " + shortDetail);
     }
 
@@ -82,6 +85,11 @@ public final class AuditLog {
             }
             return query.setMaxRows(limit).map(ConstructorMapper.of(AuditEvent.class)).list();
         });
+    }
+
+    /** Control characters (a newline in an attempted username) would let a caller forge log lines: shown as '?'. */
+    private static String printable(String text) {
+        return CONTROL.matcher(text).replaceAll("?");
     }
 
     private static String truncate(String text, int max) {
