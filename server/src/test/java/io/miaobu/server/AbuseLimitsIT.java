@@ -127,10 +127,7 @@ class AbuseLimitsIT {
     }
 
     private static HttpResponse<String> login(TestServer server, String username, String password) throws Exception {
-        return server.send(HttpRequest.newBuilder(server.uri("/api/v1/auth/login"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(TestServer.jsonMapper().writeValueAsString(
-                        Map.of("username", username, "password", password)))));
+        return server.signIn(username, password);
     }
 
     @FunctionalInterface

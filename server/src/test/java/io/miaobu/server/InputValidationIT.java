@@ -27,20 +27,20 @@ class InputValidationIT {
             String grace = accessToken(server, "grace");
 
             for (String url : List.of(repo.directory().toString(), "file://" + repo.directory())) {
-                JsonNode refused = as(server, grace, "POST", "/api/v1/projects", Map.of("name", "Mine",
+                JsonNode refused = server.jsonAs(grace, "POST", "/api/v1/projects", Map.of("name", "Mine",
                         "repositoryUrl", url), 400);
                 assertThat(refused.at("/error/field").asText()).isEqualTo("repositoryUrl");
                 assertThat(refused.at("/error/message").asText()).contains("Only admins");
             }
-            JsonNode ftp = as(server, grace, "POST", "/api/v1/projects", Map.of("name", "Mine",
+            JsonNode ftp = server.jsonAs(grace, "POST", "/api/v1/projects", Map.of("name", "Mine",
                     "repositoryUrl", "ftp://example.com/repo.git"), 400);
             assertThat(ftp.at("/error/message").asText()).contains("'ftp://' is not allowed");
 
             // an admin may, and the project is then the admin's: grace cannot see it
             long id = server.json("POST", "/api/v1/projects", Map.of("name", "Admins'",
                     "repositoryUrl", repo.directory().toString()), 201).get("id").asLong();
-            as(server, grace, "GET", "/api/v1/projects/" + id, null, 404);
-            assertThat(as(server, grace, "GET", "/api/v1/projects", null, 200).get("items")).isEmpty();
+            server.jsonAs(grace, "GET", "/api/v1/projects/" + id, null, 404);
+            assertThat(server.jsonAs(grace, "GET", "/api/v1/projects", null, 200).get("items")).isEmpty();
         }
     }
 
@@ -109,24 +109,6 @@ class InputValidationIT {
     }
 
     private static String accessToken(TestServer server, String username) throws Exception {
-        var response = server.send(HttpRequest.newBuilder(server.uri("/api/v1/auth/login"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(TestServer.jsonMapper().writeValueAsString(
-                        Map.of("username", username, "password", PASSWORD)))));
-        return TestServer.jsonMapper().readTree(response.body()).get("accessToken").asText();
-    }
-
-    private static JsonNode as(TestServer server, String token, String method, String path, Object body,
-                               int expected) throws Exception {
-        var request = HttpRequest.newBuilder(server.uri(path)).header("Authorization", "Bearer " + token);
-        if (body == null) {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            request.header("Content-Type", "application/json").method(method,
-                    HttpRequest.BodyPublishers.ofString(TestServer.jsonMapper().writeValueAsString(body)));
-        }
-        var response = server.send(request);
-        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isEqualTo(expected);
-        return TestServer.jsonMapper().readTree(response.body());
+        return TestServer.jsonMapper().readTree(server.signIn(username, PASSWORD).body()).get("accessToken").asText();
     }
 }

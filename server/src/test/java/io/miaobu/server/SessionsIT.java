@@ -56,7 +56,7 @@ class SessionsIT {
             JsonNode phone = login(server, TestServer.ADMIN, TestServer.PASSWORD);
             String laptopAccess = laptop.get("accessToken").asText();
 
-            JsonNode sessions = call(server, "GET", "/api/v1/account/sessions", laptopAccess, null, 200);
+            JsonNode sessions = server.jsonAs(laptopAccess, "GET", "/api/v1/account/sessions", null, 200);
             assertThat(sessions.get("items").size()).isGreaterThanOrEqualTo(2);
             JsonNode current = find(sessions, "current", true);
             assertThat(sessions.toString()).doesNotContain(laptop.get("refreshToken").asText());
@@ -66,7 +66,7 @@ class SessionsIT {
             for (JsonNode session : sessions.get("items")) {
                 if (!session.get("current").asBoolean()) {
                     phoneSession = session.get("id").asText();
-                    call(server, "DELETE", "/api/v1/account/sessions/" + phoneSession, laptopAccess, null, 204);
+                    server.jsonAs(laptopAccess, "DELETE", "/api/v1/account/sessions/" + phoneSession, null, 204);
                 }
             }
             assertThat(phoneSession).isNotNull();
@@ -75,7 +75,7 @@ class SessionsIT {
             assertThat(current.get("id").asText()).isNotEqualTo(phoneSession);
 
             // sign out: the access token dies with its session, long before it would expire
-            call(server, "POST", "/api/v1/auth/logout", laptopAccess, null, 204);
+            server.jsonAs(laptopAccess, "POST", "/api/v1/auth/logout", null, 204);
             assertThat(me(server, laptopAccess)).isEqualTo(401);
             refresh(server, laptop.get("refreshToken").asText(), 401);
         }
@@ -94,10 +94,10 @@ class SessionsIT {
             assertThat(me(server, adminAccess)).isEqualTo(200);
             assertThat(me(server, one)).isEqualTo(200);
 
-            JsonNode wrong = call(server, "POST", "/api/v1/account/password", one,
+            JsonNode wrong = server.jsonAs(one, "POST", "/api/v1/account/password",
                     Map.of("currentPassword", "not it", "newPassword", "a new long password"), 400);
             assertThat(wrong.at("/error/field").asText()).isEqualTo("currentPassword");
-            call(server, "POST", "/api/v1/account/password", one,
+            server.jsonAs(one, "POST", "/api/v1/account/password",
                     Map.of("currentPassword", PASSWORD, "newPassword", "a new long password"), 204);
             assertThat(me(server, one)).isEqualTo(200);
             assertThat(me(server, two)).isEqualTo(401);
@@ -120,15 +120,15 @@ class SessionsIT {
             assertThat(readSecret).startsWith("mbt_").hasSizeGreaterThan(40);
             assertThat(read.at("/token/prefix").asText()).isEqualTo(readSecret.substring(0, 12));
 
-            assertThat(call(server, "GET", "/api/v1/projects/" + project, readSecret, null, 200).get("id").asLong())
+            assertThat(server.jsonAs(readSecret, "GET", "/api/v1/projects/" + project, null, 200).get("id").asLong())
                     .isEqualTo(project);
-            JsonNode refused = call(server, "POST", "/api/v1/projects/" + project + "/deployments", readSecret,
+            JsonNode refused = server.jsonAs(readSecret, "POST", "/api/v1/projects/" + project + "/deployments",
                     Map.of(), 403);
             assertThat(refused.at("/error/message").asText()).contains("'deploy' scope");
 
             String deploySecret = server.json("POST", "/api/v1/account/tokens", Map.of("name", "CI (deploy)",
                     "scopes", List.of("deploy")), 201).get("secret").asText();
-            long deployment = call(server, "POST", "/api/v1/projects/" + project + "/deployments", deploySecret,
+            long deployment = server.jsonAs(deploySecret, "POST", "/api/v1/projects/" + project + "/deployments",
                     Map.of(), 201).get("id").asLong();
             server.awaitFinal(deployment);
             JsonNode triggered = server.json("GET", "/api/v1/admin/audit?action=deploy.triggered", null, 200)
@@ -136,10 +136,10 @@ class SessionsIT {
             assertThat(triggered.get("target").asText()).isEqualTo("project:tokens");
             assertThat(triggered.get("actorName").asText()).isEqualTo(TestServer.ADMIN);
             assertThat(triggered.get("clientAddress").asText()).isEqualTo("127.0.0.1");
-            call(server, "PATCH", "/api/v1/projects/" + project, deploySecret, Map.of("name", "Renamed"), 403);
-            call(server, "POST", "/api/v1/account/tokens", deploySecret, Map.of("name", "x", "scopes",
+            server.jsonAs(deploySecret, "PATCH", "/api/v1/projects/" + project, Map.of("name", "Renamed"), 403);
+            server.jsonAs(deploySecret, "POST", "/api/v1/account/tokens", Map.of("name", "x", "scopes",
                     List.of("read")), 403);
-            call(server, "POST", "/api/v1/auth/logout", deploySecret, null, 403);
+            server.jsonAs(deploySecret, "POST", "/api/v1/auth/logout", null, 403);
 
             // the list shows prefixes and use, never a secret
             JsonNode list = server.json("GET", "/api/v1/account/tokens", null, 200);
@@ -158,8 +158,8 @@ class SessionsIT {
                     List.of("read")), 400).at("/error/field").asText()).isEqualTo("name");
 
             server.api("DELETE", "/api/v1/account/tokens/" + read.at("/token/id").asLong(), null);
-            call(server, "GET", "/api/v1/projects/" + project, readSecret, null, 401);
-            call(server, "GET", "/api/v1/projects/" + project, "mbt_" + "A".repeat(43), null, 401);
+            server.jsonAs(readSecret, "GET", "/api/v1/projects/" + project, null, 401);
+            server.jsonAs("mbt_" + "A".repeat(43), "GET", "/api/v1/projects/" + project, null, 401);
 
             server.json("DELETE", "/api/v1/projects/" + project + "?confirm=tokens", null, 204);
             assertThat(server.json("GET", "/api/v1/admin/audit?action=project.deleted", null, 200)
@@ -227,13 +227,13 @@ class SessionsIT {
     }
 
     private static JsonNode login(TestServer server, String username, String password) throws Exception {
-        var response = post(server, "/api/v1/auth/login", Map.of("username", username, "password", password));
+        var response = server.signIn(username, password);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return TestServer.jsonMapper().readTree(response.body());
     }
 
     private static int loginStatus(TestServer server, String username, String password) throws Exception {
-        return post(server, "/api/v1/auth/login", Map.of("username", username, "password", password)).statusCode();
+        return server.signIn(username, password).statusCode();
     }
 
     private static JsonNode refresh(TestServer server, String refreshToken, int expected) throws Exception {
@@ -250,20 +250,5 @@ class SessionsIT {
     private static HttpResponse<String> post(TestServer server, String path, Object body) throws Exception {
         return server.send(HttpRequest.newBuilder(server.uri(path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(TestServer.jsonMapper().writeValueAsString(body))));
-    }
-
-    private static JsonNode call(TestServer server, String method, String path, String token, Object body,
-                                 int expected) throws Exception {
-        var request = HttpRequest.newBuilder(server.uri(path)).header("Authorization", "Bearer " + token);
-        if (body == null) {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            request.header("Content-Type", "application/json").method(method,
-                    HttpRequest.BodyPublishers.ofString(TestServer.jsonMapper().writeValueAsString(body)));
-        }
-        var response = server.send(request);
-        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isEqualTo(expected);
-        return response.body().isEmpty() ? TestServer.jsonMapper().nullNode()
-                : TestServer.jsonMapper().readTree(response.body());
     }
 }

@@ -109,10 +109,7 @@ final class TestServer implements AutoCloseable {
 
     String token() throws Exception {
         if (token == null) {
-            var response = send(HttpRequest.newBuilder(uri("/api/v1/auth/login"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(
-                            JSON.writeValueAsString(Map.of("username", ADMIN, "password", PASSWORD)))));
+            var response = signIn(ADMIN, PASSWORD);
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("login failed: " + response.body());
             }
@@ -126,7 +123,12 @@ final class TestServer implements AutoCloseable {
     }
 
     HttpResponse<String> api(String method, String path, Object body) throws Exception {
-        var request = HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token());
+        return apiAs(token(), method, path, body);
+    }
+
+    /** Calls the API with this bearer token (an access token or an {@code mbt_} API token). */
+    HttpResponse<String> apiAs(String bearer, String method, String path, Object body) throws Exception {
+        var request = HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + bearer);
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
@@ -137,12 +139,25 @@ final class TestServer implements AutoCloseable {
     }
 
     JsonNode json(String method, String path, Object body, int expectedStatus) throws Exception {
-        var response = api(method, path, body);
+        return jsonAs(token(), method, path, body, expectedStatus);
+    }
+
+    /** Like {@link #json}, with this bearer token; an empty answer (204) is a null node. */
+    JsonNode jsonAs(String bearer, String method, String path, Object body, int expectedStatus) throws Exception {
+        var response = apiAs(bearer, method, path, body);
         if (response.statusCode() != expectedStatus) {
             throw new AssertionError(method + " " + path + " answered " + response.statusCode() + ": "
                     + response.body());
         }
-        return JSON.readTree(response.body());
+        return response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
+    }
+
+    /** {@code POST /api/v1/auth/login}, whatever it answers. */
+    HttpResponse<String> signIn(String username, String password) throws Exception {
+        return send(HttpRequest.newBuilder(uri("/api/v1/auth/login"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        JSON.writeValueAsString(Map.of("username", username, "password", password)))));
     }
 
     /** Fetches a path of a project's site through the site server, by Host header. */
