@@ -49,6 +49,10 @@ import io.miaobu.server.auth.PasswordHasher;
 import io.miaobu.server.boot.Managed;
 import io.miaobu.server.boot.ServerConfig;
 import io.miaobu.server.build.BuildExecutor;
+import io.miaobu.server.build.BuildLimits;
+import io.miaobu.server.build.BuildQueue;
+import io.miaobu.server.build.DatabaseBuildQueue;
+import io.miaobu.server.build.NodeIdentity;
 import io.miaobu.server.build.BuildLogs;
 import io.miaobu.server.build.BuildPipeline;
 import io.miaobu.server.build.BuildService;
@@ -186,7 +190,8 @@ public final class MiaobuServer {
         }, "start-background");
         background.start();
 
-        var hostRunner = new HostBuildRunner(environment, config.cacheDirectory().resolve("build-home"));
+        var hostRunner = new HostBuildRunner(environment, config.cacheDirectory().resolve("build-home"),
+                config.cacheDirectory().resolve("build-processes"));
         var extensions = new ExtensionRegistry(plugins, List.<MiaobuExtension>of(hostRunner));
         var liveSites = new LiveSites();
         var deployService = new DeployService(database.jdbi(), extensions, liveSites, clock);
@@ -213,7 +218,8 @@ public final class MiaobuServer {
         var extensionSettings = new ExtensionSettings(database.jdbi(), extensions, secretBox, audit, clock);
         var secretRotation = new SecretRotation(database.jdbi(), secretBox, SECRET_COLUMNS);
         var logs = new BuildLogs(config.logsDirectory());
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        // stage time limits, the build heartbeat and watchdog, and housekeeping
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "timer");
             t.setDaemon(true);
             return t;
@@ -223,9 +229,12 @@ public final class MiaobuServer {
                 config.workspacesDirectory(),
                 new BuildTimeouts(config.cloneTimeout(), config.installTimeout(), config.buildTimeout(),
                         config.uploadTimeout()),
-                () -> hostRunner, scheduler, extensionSettings, clock);
-        var executor = new BuildExecutor(database.jdbi(), pipeline, config.buildConcurrency(), clock);
-        var builds = new BuildService(database.jdbi(), executor, clock);
+                new BuildLimits.Store(database.jdbi()), variables, () -> hostRunner, scheduler, extensionSettings,
+                clock);
+        var buildQueue = new DatabaseBuildQueue(database.jdbi(), clock);
+        var executor = new BuildExecutor(buildQueue, NodeIdentity.of(config.home()), BuildQueue.DEFAULT_SILENCE,
+                scheduler, pipeline, config.buildConcurrency(), clock);
+        var builds = new BuildService(database.jdbi(), buildQueue, executor);
         var remover = new ProjectRemover(database.jdbi(), projects, builds, logs, extensions, liveSites);
 
         var themes = new ThemeManager(config.theme(), MiaobuServer.class.getClassLoader());
@@ -291,6 +300,10 @@ public final class MiaobuServer {
         gate.open(new Handler.Sequence(new SiteServer(liveSites, config.sitesDomain()),
                 new OffloadingHandler(jersey)));
 
+        int orphans = hostRunner.killOrphans(); // before any new build starts
+        if (orphans > 0) {
+            LOG.warn("Killed {} build process groups a previous run of the server left behind", orphans);
+        }
         start(executor);
         // ended sessions and spent refresh tokens are kept a day for the account page and reuse detection
         scheduler.scheduleWithFixedDelay(() -> {

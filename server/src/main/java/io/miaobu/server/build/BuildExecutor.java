@@ -2,35 +2,39 @@ package io.miaobu.server.build;
 
 import io.miaobu.server.boot.Managed;
 import java.time.Clock;
-import java.util.HashSet;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes queued deployments from the database, oldest first, one per project at a time, and runs up to
- * {@code concurrency} of them at once. The queue is the deployments table itself, so queued work survives a restart;
- * claiming is a conditional update, so a deployment is never run twice. Woken at once when work is queued, and
- * polls every few seconds as a safety net.
+ * Takes queued deployments from the {@link BuildQueue}, oldest first, within each project's limit, and runs up to
+ * {@code concurrency} of them at once on this node. Queued work survives a restart; at start, the builds this node held
+ * when it stopped are failed ("interrupted by server restart") and retried once where the project allows. While
+ * builds run, a heartbeat every {@link #HEARTBEAT} keeps them alive and picks up cancel requests made on other nodes;
+ * a watchdog fails builds of any node whose heartbeat stopped. Woken at once when work is queued, and polls every few
+ * seconds as a safety net.
  */
 public final class BuildExecutor implements Managed {
 
     private static final Logger LOG = LoggerFactory.getLogger(BuildExecutor.class);
     private static final long POLL_MILLIS = 5_000;
+    static final Duration HEARTBEAT = Duration.ofSeconds(10);
 
-    private final Jdbi jdbi;
-    private final DeploymentDao deployments;
+    private final BuildQueue queue;
+    private final String nodeId;
+    private final Duration silence;
+    private final ScheduledExecutorService timer;
     private final BuildPipeline pipeline;
     private final int concurrency;
     private final Clock clock;
@@ -43,9 +47,17 @@ public final class BuildExecutor implements Managed {
     private ExecutorService workers;
     private Thread dispatcher;
 
-    public BuildExecutor(Jdbi jdbi, BuildPipeline pipeline, int concurrency, Clock clock) {
-        this.jdbi = jdbi;
-        this.deployments = jdbi.onDemand(DeploymentDao.class);
+    /**
+     * @param nodeId  this server's name in the queue, stable across restarts of the same installation
+     * @param silence how long a running build may go without a heartbeat before the watchdog fails it
+     * @param timer   runs the heartbeat and the watchdog
+     */
+    public BuildExecutor(BuildQueue queue, String nodeId, Duration silence, ScheduledExecutorService timer,
+                         BuildPipeline pipeline, int concurrency, Clock clock) {
+        this.queue = queue;
+        this.nodeId = nodeId;
+        this.silence = silence;
+        this.timer = timer;
         this.pipeline = pipeline;
         this.concurrency = concurrency;
         this.clock = clock;
@@ -54,7 +66,7 @@ public final class BuildExecutor implements Managed {
 
     @Override
     public void start() {
-        failInterruptedBuilds();
+        queue.recoverAfterRestart(nodeId);
         var counter = new AtomicInteger();
         workers = Executors.newFixedThreadPool(concurrency, r -> {
             Thread t = new Thread(r, "build-" + counter.incrementAndGet());
@@ -64,6 +76,31 @@ public final class BuildExecutor implements Managed {
         dispatcher = new Thread(this::dispatchLoop, "build-dispatcher");
         dispatcher.setDaemon(true);
         dispatcher.start();
+        timer.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(),
+                TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::watchdog, silence.toMillis() / 2, silence.toMillis() / 2,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Keeps this node's builds alive in the queue and carries out cancel requests made elsewhere. */
+    void heartbeat() {
+        try {
+            Map<Long, String> cancelRequests = queue.heartbeat(nodeId, Set.copyOf(running.keySet()));
+            cancelRequests.forEach((id, reason) -> cancelRunning(id, reason));
+        } catch (RuntimeException e) {
+            LOG.warn("Build heartbeat failed: {}", e.getMessage());
+        }
+    }
+
+    /** Fails builds (of any node) whose heartbeat stopped; their retries are queued, so wake the dispatcher. */
+    void watchdog() {
+        try {
+            if (!queue.failSilent(silence, Set.copyOf(running.keySet())).isEmpty()) {
+                wake();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Build watchdog failed: {}", e.getMessage());
+        }
     }
 
     @Override
@@ -103,21 +140,12 @@ public final class BuildExecutor implements Managed {
         return control != null && control.cancel(reason);
     }
 
-    public boolean isRunning(long deploymentId) {
-        return running.containsKey(deploymentId);
+    public String nodeId() {
+        return nodeId;
     }
 
-    private void failInterruptedBuilds() {
-        for (Deployment deployment : deployments.listRunning()) {
-            jdbi.useTransaction(handle -> {
-                DeploymentDao dao = handle.attach(DeploymentDao.class);
-                if (dao.finish(deployment.id(), DeploymentStatus.FAILED, "Interrupted by server restart.",
-                        clock.instant()) == 1) {
-                    dao.recordStatusChange(deployment.id(), DeploymentStatus.FAILED, clock.instant());
-                }
-            });
-            LOG.warn("Deployment {} was running when the server stopped; marked FAILED", deployment.id());
-        }
+    public boolean isRunning(long deploymentId) {
+        return running.containsKey(deploymentId);
     }
 
     private void dispatchLoop() {
@@ -155,20 +183,10 @@ public final class BuildExecutor implements Managed {
         if (free == 0 || stopping) {
             return;
         }
-        List<Deployment> candidates = deployments.claimable(free * 4);
-        Set<Long> projectsTaken = new HashSet<>();
-        for (Deployment candidate : candidates) {
-            if (!projectsTaken.add(candidate.projectId())) {
-                continue;
-            }
-            if (!slots.tryAcquire()) {
-                return;
-            }
-            if (deployments.claim(candidate.id(), clock.instant()) != 1) {
-                slots.release();
-                continue;
-            }
-            workers.execute(() -> runClaimed(candidate.id()));
+        // only this thread takes slots, so the ones counted free stay free until taken here
+        for (Deployment deployment : queue.claim(nodeId, free)) {
+            slots.acquireUninterruptibly();
+            workers.execute(() -> runClaimed(deployment.id()));
         }
     }
 

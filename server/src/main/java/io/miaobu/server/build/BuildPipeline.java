@@ -17,6 +17,8 @@ import io.miaobu.api.source.SourceProvider;
 import io.miaobu.api.source.SourceRepository;
 import io.miaobu.server.deploy.DeployService;
 import io.miaobu.server.plugin.ExtensionSettings;
+import io.miaobu.server.project.ProjectVariables;
+import io.miaobu.server.secrets.SecretRedactor;
 import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.project.Project;
 import io.miaobu.server.project.ProjectDao;
@@ -53,14 +55,17 @@ public final class BuildPipeline {
     private final DeployService deployService;
     private final BuildLogs logs;
     private final Path workspaces;
-    private final BuildTimeouts timeouts;
+    private final BuildTimeouts defaultTimeouts;
+    private final BuildLimits.Store limits;
+    private final ProjectVariables variables;
     private final Supplier<BuildRunner> runner;
     private final ScheduledExecutorService scheduler;
     private final ExtensionSettings settings;
     private final Clock clock;
 
     public BuildPipeline(Jdbi jdbi, ExtensionRegistry extensions, DeployService deployService, BuildLogs logs,
-                         Path workspaces, BuildTimeouts timeouts, Supplier<BuildRunner> runner,
+                         Path workspaces, BuildTimeouts defaultTimeouts, BuildLimits.Store limits,
+                         ProjectVariables variables, Supplier<BuildRunner> runner,
                          ScheduledExecutorService scheduler, ExtensionSettings settings, Clock clock) {
         this.jdbi = jdbi;
         this.settings = settings;
@@ -70,7 +75,9 @@ public final class BuildPipeline {
         this.deployService = deployService;
         this.logs = logs;
         this.workspaces = workspaces;
-        this.timeouts = timeouts;
+        this.defaultTimeouts = defaultTimeouts;
+        this.limits = limits;
+        this.variables = variables;
         this.runner = runner;
         this.scheduler = scheduler;
         this.clock = clock;
@@ -115,6 +122,13 @@ public final class BuildPipeline {
     private void runStages(Project project, Deployment deployment, Path workspace, LiveLog log, BuildControl control)
             throws InterruptedException, BuildFailure, CancelledException {
         long id = deployment.id();
+        BuildTimeouts timeouts = limits.get(project.id()).applyTo(defaultTimeouts);
+        // the project's variables, secrets opened: every form of every secret is masked from here on
+        ProjectVariables.Resolved env = variables.resolve(project.id(), deployment.environment());
+        env.secrets().values().forEach(secret -> SecretForms.of(secret).forEach(SecretRedactor::register));
+        if (!env.all().isEmpty()) {
+            log.info("Environment (" + deployment.environment() + "): " + String.join(", ", env.all().keySet()));
+        }
         deleteRecursively(workspace);
         Path checkout = workspace.resolve("src");
         try {
@@ -154,13 +168,19 @@ public final class BuildPipeline {
         log.info("Install command: " + orNone(plan.installCommand()) + "; build command: "
                 + orNone(plan.buildCommand()) + "; output directory: " + plan.outputDirectory());
         BuildContext context = new PipelineBuildContext(sourceDirectory, plan, runner.get(),
-                environment(project, deployment, commit), timeouts.install(), timeouts.build(),
+                environment(project, deployment, commit, env.all()), timeouts.install(), timeouts.build(),
                 settings.valuesFor("Builder", builder), log);
         BuildOutput output = guardInterruptible(() -> builder.build(context));
         Path outputDirectory = realOutputDirectory(checkout, output);
         // the repository's history is no part of a site, also when the output directory is the checkout itself
         deleteRecursively(checkout.resolve(".git"));
         control.checkNotCancelled();
+        var leaked = OutputSecretScan.firstFinding(outputDirectory, env.secrets());
+        if (leaked.isPresent()) {
+            throw new BuildFailure("The output contains the value of the secret variable " + leaked.get().variable()
+                    + " in '" + leaked.get().file() + "', so it was not published: every visitor could read it."
+                    + " Keep secrets out of client code (use them only at build time), or make the variable plain.");
+        }
 
         // 3. publish
         move(id, DeploymentStatus.BUILDING, DeploymentStatus.UPLOADING, log);
@@ -187,14 +207,16 @@ public final class BuildPipeline {
         }
     }
 
-    private Map<String, String> environment(Project project, Deployment deployment, Commit commit) {
-        var env = new HashMap<String, String>();
+    private Map<String, String> environment(Project project, Deployment deployment, Commit commit,
+                                            Map<String, String> variables) {
+        var env = new HashMap<String, String>(variables);
         env.put("CI", "true");
         env.put("MIAOBU", "true");
         env.put("MIAOBU_PROJECT", project.slug());
         env.put("MIAOBU_DEPLOYMENT_ID", Long.toString(deployment.id()));
         env.put("MIAOBU_BRANCH", deployment.branch());
         env.put("MIAOBU_COMMIT_SHA", commit.sha());
+        env.put("MIAOBU_ENVIRONMENT", deployment.environment());
         return env;
     }
 

@@ -10,16 +10,14 @@ import org.jdbi.v3.core.Jdbi;
 /** Queues, lists and cancels deployments. */
 public final class BuildService {
 
-    private final Jdbi jdbi;
     private final DeploymentDao deployments;
+    private final BuildQueue queue;
     private final BuildExecutor executor;
-    private final Clock clock;
 
-    public BuildService(Jdbi jdbi, BuildExecutor executor, Clock clock) {
-        this.jdbi = jdbi;
+    public BuildService(Jdbi jdbi, BuildQueue queue, BuildExecutor executor) {
         this.deployments = jdbi.onDemand(DeploymentDao.class);
+        this.queue = queue;
         this.executor = executor;
-        this.clock = clock;
     }
 
     /** Queues a deployment of the project's branch tip (or of {@code commitSha} when given). */
@@ -27,16 +25,20 @@ public final class BuildService {
         if (commitSha != null && !commitSha.matches("[0-9a-f]{40}")) {
             throw UserFacingException.invalid("commitSha", "A commit is given by its full 40-character id.");
         }
-        long id = jdbi.inTransaction(handle -> {
-            DeploymentDao dao = handle.attach(DeploymentDao.class);
-            long newId = dao.insertQueued(project.id(), trigger, project.branch(), commitSha, project.deployTarget(),
-                    user == null ? null : user.id(), clock.instant());
-            dao.recordStatusChange(newId, DeploymentStatus.QUEUED, clock.instant());
-            return newId;
-        });
-        Deployment queued = deployments.findById(id).orElseThrow();
+        Deployment queued = queue.enqueue(new BuildQueue.NewDeployment(project.id(), trigger, project.branch(),
+                commitSha, project.deployTarget(), user == null ? null : user.id(), "production", null));
         executor.wake();
         return queued;
+    }
+
+    /** Cancels every queued deployment of the project. */
+    public int clearQueue(long projectId, User user) {
+        return queue.clearProject(projectId, "Queue cleared by " + (user == null ? "the server" : user.username())
+                + ".");
+    }
+
+    public List<BuildQueue.QueueEntry> activeQueue() {
+        return queue.active();
     }
 
     public Deployment get(long id) {
@@ -56,24 +58,21 @@ public final class BuildService {
         Deployment deployment = get(id);
         String reason = "Cancelled by " + (user == null ? "the server" : user.username()) + ".";
         if (deployment.status() == DeploymentStatus.QUEUED) {
-            boolean cancelled = jdbi.inTransaction(handle -> {
-                DeploymentDao dao = handle.attach(DeploymentDao.class);
-                if (dao.cancelQueued(id, reason, clock.instant()) != 1) {
-                    return false;
-                }
-                dao.recordStatusChange(id, DeploymentStatus.CANCELLED, clock.instant());
-                return true;
-            });
-            if (cancelled) {
+            if (queue.cancelQueued(id, reason)) {
                 return get(id);
             }
             deployment = get(id);
         }
         if (DeploymentStatus.RUNNING.contains(deployment.status())) {
-            if (!executor.cancelRunning(id, reason)) {
-                throw UserFacingException.conflict("Deployment " + id + " is already going live and cannot be"
-                        + " cancelled.");
+            if (executor.isRunning(id)) {
+                if (!executor.cancelRunning(id, reason)) {
+                    throw UserFacingException.conflict("Deployment " + id + " is already going live and cannot be"
+                            + " cancelled.");
+                }
+            } else if (!queue.requestCancel(id, reason)) {
+                throw UserFacingException.conflict("Deployment " + id + " has just ended.");
             }
+            // running on another node: its next heartbeat (within seconds) carries the cancel out
             return get(id);
         }
         throw UserFacingException.conflict("Deployment " + id + " has already ended (" + deployment.status() + ").");

@@ -12,6 +12,8 @@ import java.time.Instant;
  * @param storageLocation  where the copy is ({@code file:} for local storage)
  * @param detectedFramework what the builder detected for this build, before the project's overrides (likewise the
  *                          other {@code detected*} fields); {@code null} until the build got that far
+ * @param environment      whose variables the build gets: {@code production} (or {@code preview})
+ * @param retryOf          the deployment this one re-runs after a server restart interrupted it; {@code null} for others
  */
 public record Deployment(
         long id,
@@ -38,7 +40,9 @@ public record Deployment(
         String detectedPackageManager,
         String detectedInstallCommand,
         String detectedBuildCommand,
-        String detectedOutputDirectory) {
+        String detectedOutputDirectory,
+        String environment,
+        Long retryOf) {
 
     public boolean isPublished() {
         return status == DeploymentStatus.LIVE && storageRef != null;

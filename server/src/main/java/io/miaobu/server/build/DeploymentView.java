@@ -21,13 +21,15 @@ public record DeploymentView(
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
+        String environment,
+        Long retryOf,
         List<StatusChangeView> statusChanges) {
 
     public static DeploymentView of(Deployment d, Long liveDeploymentId, List<StatusChange> changes) {
         return new DeploymentView(d.id(), d.projectId(), d.status(), liveDeploymentId != null
                 && liveDeploymentId == d.id(), d.triggerKind(), d.branch(), d.commitSha(), d.commitAuthor(),
                 d.commitMessage(), d.error(), d.fileCount(), d.totalBytes(), d.uploadedBytes(), d.createdAt(),
-                d.startedAt(), d.finishedAt(),
+                d.startedAt(), d.finishedAt(), d.environment(), d.retryOf(),
                 changes == null ? null : changes.stream().map(c -> new StatusChangeView(c.status(), c.changedAt()))
                         .toList());
     }

@@ -35,12 +35,16 @@ public final class HostBuildRunner implements BuildRunner {
 
     private final Map<String, String> baseEnvironment;
     private final boolean setsidAvailable;
+    private final Path processRegistry;
 
     /**
      * @param serverEnvironment the server's environment, from which only a few harmless variables are passed on
      * @param homeDirectory     HOME for the commands (npm and friends keep their caches below it)
+     * @param processRegistry   where each running command's process group is noted, so that a server killed while
+     *                          building can kill what it left behind when it starts again ({@link #killOrphans})
      */
-    public HostBuildRunner(Map<String, String> serverEnvironment, Path homeDirectory) {
+    public HostBuildRunner(Map<String, String> serverEnvironment, Path homeDirectory, Path processRegistry) {
+        this.processRegistry = processRegistry;
         var base = new java.util.HashMap<String, String>();
         for (String name : INHERITED) {
             String value = serverEnvironment.get(name);
@@ -54,6 +58,7 @@ public final class HostBuildRunner implements BuildRunner {
         this.setsidAvailable = Files.isExecutable(Path.of("/usr/bin/setsid"));
         try {
             Files.createDirectories(homeDirectory);
+            Files.createDirectories(processRegistry);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -93,6 +98,7 @@ public final class HostBuildRunner implements BuildRunner {
         } catch (IOException e) {
             throw new ExtensionException("Could not start '" + command.argv().get(0) + "': " + e.getMessage(), e);
         }
+        Path registered = register(process);
         Thread pump = startOutputPump(process, log);
         try {
             boolean exited = process.waitFor(command.timeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -109,7 +115,64 @@ public final class HostBuildRunner implements BuildRunner {
             killTree(process);
             finishPump(pump);
             throw e;
+        } finally {
+            unregister(registered);
         }
+    }
+
+    /**
+     * Kills the process groups of commands a previous run of the server started and never saw end (it was killed):
+     * a group is killed only if its leader is still the very process that was started (same pid and start time).
+     *
+     * @return how many groups were killed
+     */
+    public int killOrphans() {
+        int killed = 0;
+        try (var files = Files.newDirectoryStream(processRegistry)) {
+            for (Path file : files) {
+                try {
+                    long pid = Long.parseLong(file.getFileName().toString());
+                    String started = Files.readString(file).strip();
+                    var leader = ProcessHandle.of(pid);
+                    if (leader.isPresent() && started.equals(startOf(leader.get()))) {
+                        killGroup(pid);
+                        killed++;
+                        LOG.warn("Killed build process group {} left running by a previous server", pid);
+                    }
+                } catch (NumberFormatException | IOException e) {
+                    LOG.debug("Ignoring {}: {}", file, e.getMessage());
+                }
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not look for orphaned build processes in {}: {}", processRegistry, e.getMessage());
+        }
+        return killed;
+    }
+
+    private Path register(Process process) {
+        Path file = processRegistry.resolve(Long.toString(process.pid()));
+        try {
+            Files.writeString(file, startOf(process.toHandle()));
+            return file;
+        } catch (IOException e) {
+            LOG.warn("Could not note build process {}: {}", process.pid(), e.getMessage());
+            return null;
+        }
+    }
+
+    private static void unregister(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                LOG.debug("Could not remove {}: {}", file, e.getMessage());
+            }
+        }
+    }
+
+    private static String startOf(ProcessHandle handle) {
+        return handle.info().startInstant().map(Object::toString).orElse("unknown");
     }
 
     /** setsid would report a missing program as exit code 127; say it plainly instead. */
@@ -157,21 +220,26 @@ public final class HostBuildRunner implements BuildRunner {
         }
     }
 
+    /** Sends SIGKILL to every process of the group (the command ran under setsid: its pid is the group's id). */
+    private static void killGroup(long groupId) {
+        try {
+            new ProcessBuilder("kill", "-KILL", "--", "-" + groupId)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            LOG.warn("Could not kill process group {}: {}", groupId, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Kills the process, its process group and every descendant still known to the OS. */
     private void killTree(Process process) {
         List<ProcessHandle> descendants = process.descendants().toList();
         if (setsidAvailable) {
-            try {
-                new ProcessBuilder("kill", "-KILL", "--", "-" + process.pid())
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .start()
-                        .waitFor(5, TimeUnit.SECONDS);
-            } catch (IOException e) {
-                LOG.warn("Could not kill process group {}: {}", process.pid(), e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            killGroup(process.pid());
         }
         descendants.forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();

@@ -120,12 +120,26 @@ public final class ProjectVariables {
     }
 
     /**
+     * What a build of one environment gets.
+     *
+     * @param all     every variable, secrets opened, by name
+     * @param secrets the secret ones among them
+     */
+    public record Resolved(Map<String, String> all, Map<String, String> secrets) {
+        @Override
+        public String toString() {
+            return "Resolved" + all.keySet();
+        }
+    }
+
+    /**
      * The variables a build of this environment gets, secrets opened (and registered for redaction from the server
      * log). Sorted by name.
      */
-    public Map<String, String> resolve(long projectId, String environment) {
+    public Resolved resolve(long projectId, String environment) {
         String env = checkEnvironment(environment);
         var values = new LinkedHashMap<String, String>();
+        var secrets = new LinkedHashMap<String, String>();
         jdbi.useHandle(handle -> handle.createQuery("""
                         SELECT name, plain_value, sealed_value FROM project_variables
                         WHERE project_id = ? AND environment = ? ORDER BY name""")
@@ -136,11 +150,12 @@ public final class ProjectVariables {
                         String opened = box.open(row[2], SECRET_PURPOSE);
                         SecretRedactor.register(opened);
                         values.put(row[0], opened);
+                        secrets.put(row[0], opened);
                     } else {
                         values.put(row[0], row[1]);
                     }
                 }));
-        return values;
+        return new Resolved(values, secrets);
     }
 
     private static String checkName(String name) {

@@ -7,6 +7,7 @@ import io.miaobu.api.ExtensionException;
 import io.miaobu.api.build.CommandResult;
 import io.miaobu.api.build.CommandSpec;
 import io.miaobu.api.host.TaskLog;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,7 +49,42 @@ class HostBuildRunnerTest {
     @BeforeEach
     void createRunner() {
         runner = new HostBuildRunner(Map.of("PATH", System.getenv("PATH"), "MIAOBU_DB_PASSWORD", "server-secret"),
-                workspace.resolve("home"));
+                workspace.resolve("home"), workspace.resolve("processes"));
+    }
+
+    @Test
+    void killsTheProcessGroupsAServerThatDiedLeftBehind() throws Exception {
+        // a build the "previous server" started and never saw end: its group leader and a grandchild still run
+        Path pidFile = workspace.resolve("grandchild.pid");
+        Process leader = new ProcessBuilder("/usr/bin/setsid", "sh", "-c",
+                "sleep 60 & echo $! > " + pidFile + "; wait").start();
+        awaitFile(pidFile);
+        long grandchild = Long.parseLong(Files.readString(pidFile).strip());
+        Files.writeString(workspace.resolve("processes").resolve(Long.toString(leader.pid())),
+                leader.toHandle().info().startInstant().orElseThrow().toString());
+        // a stale entry whose pid now belongs to nobody (or someone else) is only removed
+        Files.writeString(workspace.resolve("processes").resolve("999999"), "2000-01-01T00:00:00Z");
+
+        assertThat(runner.killOrphans()).isEqualTo(1);
+
+        assertThat(leader.onExit().get(5, TimeUnit.SECONDS).isAlive()).isFalse();
+        awaitDead(grandchild);
+        assertThat(Files.list(workspace.resolve("processes"))).isEmpty();
+    }
+
+    private static void awaitFile(Path file) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!(Files.exists(file) && Files.size(file) > 0) && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+        }
+    }
+
+    private static void awaitDead(long pid) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+        }
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid %s alive", pid).isFalse();
     }
 
     @Test
