@@ -50,6 +50,8 @@ import io.miaobu.server.boot.Managed;
 import io.miaobu.server.boot.ServerConfig;
 import io.miaobu.server.build.BuildExecutor;
 import io.miaobu.server.build.BuildLimits;
+import io.miaobu.server.build.QueueApi;
+import io.miaobu.server.build.QueuePage;
 import io.miaobu.server.build.BuildQueue;
 import io.miaobu.server.build.DatabaseBuildQueue;
 import io.miaobu.server.build.NodeIdentity;
@@ -225,11 +227,12 @@ public final class MiaobuServer {
             return t;
         });
         start(() -> { scheduler.shutdownNow(); });
+        var buildLimits = new BuildLimits.Store(database.jdbi());
         var pipeline = new BuildPipeline(database.jdbi(), extensions, deployService, logs,
                 config.workspacesDirectory(),
                 new BuildTimeouts(config.cloneTimeout(), config.installTimeout(), config.buildTimeout(),
                         config.uploadTimeout()),
-                new BuildLimits.Store(database.jdbi()), variables, () -> hostRunner, scheduler, extensionSettings,
+                buildLimits, variables, () -> hostRunner, scheduler, extensionSettings,
                 clock);
         var buildQueue = new DatabaseBuildQueue(database.jdbi(), clock);
         var executor = new BuildExecutor(buildQueue, NodeIdentity.of(config.home()), BuildQueue.DEFAULT_SILENCE,
@@ -274,8 +277,11 @@ public final class MiaobuServer {
                 .register(new AuditPage(audit, pages))
                 .register(new AuditApi(audit))
                 .register(new KeyRotationApi(secretRotation, signingKeys, security.accessTokenTtl(), audit))
-                .register(new ProjectsApi(projects, remover, builds, siteUrls))
-                .register(new ProjectPages(projects, remover, builds, database.jdbi(), pages, siteUrls, clock))
+                .register(new ProjectsApi(projects, remover, builds, buildLimits, siteUrls))
+                .register(new ProjectPages(projects, remover, builds, buildLimits, database.jdbi(), pages, siteUrls,
+                        clock))
+                .register(new QueueApi(builds))
+                .register(new QueuePage(builds, pages, clock))
                 .register(new MembersApi(members, projects))
                 .register(new MembersPages(members, projects, pages, siteUrls))
                 .register(new VariablesApi(variables, projects))

@@ -137,7 +137,25 @@ final class SampleModels {
                 : null;
         return with(signedIn(), "project", project(5002L), "errors", errors, "detected", detected,
                 "form", map("name", "Shop " + XSS, "branch", "main" + ATTR_XSS, "rootDirectory", "", "installCommand", "",
-                        "buildCommand", "", "outputDirectory", "", "spa", false));
+                        "buildCommand", "", "outputDirectory", "", "spa", false),
+                "limits", map("maxConcurrentBuilds", "2" + ATTR_XSS, "retryInterrupted", true,
+                        "timeoutCloneSeconds", "", "timeoutInstallSeconds", "600", "timeoutBuildSeconds", XSS,
+                        "timeoutUploadSeconds", ""));
+    }
+
+    static Map<String, Object> queue(boolean empty) {
+        List<Object> entries = new ArrayList<>();
+        if (!empty) {
+            entries.add(map("id", 7001L, "projectId", PROJECT_ID, "project", SLUG + XSS, "status", "BUILDING",
+                    "branch", "main" + ATTR_XSS, "trigger", "manual", "createdAt", "2026-11-26 10:00:00 UTC",
+                    "createdAtIso", "2026-11-26T10:00:00Z", "position", 0, "node", "node-a" + XSS,
+                    "heartbeatAgo", "3 s", "running", true));
+            entries.add(map("id", 7002L, "projectId", PROJECT_ID, "project", SLUG, "status", "QUEUED",
+                    "branch", "main", "trigger", "retry", "createdAt", "2026-11-26 10:00:05 UTC",
+                    "createdAtIso", "2026-11-26T10:00:05Z", "position", 1, "node", null, "heartbeatAgo", null,
+                    "running", false));
+        }
+        return with(common(true, true, true, false), "entries", entries);
     }
 
     static Map<String, Object> plugins(boolean empty) {
@@ -298,6 +316,7 @@ final class SampleModels {
         pages.put("account", account(true, errors()));
         pages.put("admin-users", adminUsers(errors()));
         pages.put("admin-audit", audit(false, "auth.sign_in_failed", "ada"));
+        pages.put("admin-queue", queue(false));
         pages.put("error", error(404, "Not here " + XSS, true));
         return pages;
     }

@@ -6,6 +6,7 @@ import io.miaobu.server.auth.AccessFilter;
 import io.miaobu.server.auth.Allow;
 import io.miaobu.server.auth.Permission;
 import io.miaobu.server.auth.ProjectRole;
+import io.miaobu.server.build.BuildLimits;
 import io.miaobu.server.build.BuildService;
 import io.miaobu.server.build.Deployment;
 import io.miaobu.server.build.DeploymentDao;
@@ -46,13 +47,15 @@ public final class ProjectPages {
     private final ProjectService projects;
     private final ProjectRemover remover;
     private final BuildService builds;
+    private final BuildLimits.Store limits;
     private final DeploymentDao deployments;
     private final PageRenderer pages;
     private final SiteUrls siteUrls;
     private final Clock clock;
 
-    public ProjectPages(ProjectService projects, ProjectRemover remover, BuildService builds, Jdbi jdbi,
-                        PageRenderer pages, SiteUrls siteUrls, Clock clock) {
+    public ProjectPages(ProjectService projects, ProjectRemover remover, BuildService builds,
+                        BuildLimits.Store limits, Jdbi jdbi, PageRenderer pages, SiteUrls siteUrls, Clock clock) {
+        this.limits = limits;
         this.projects = projects;
         this.remover = remover;
         this.builds = builds;
@@ -161,6 +164,59 @@ public final class ProjectPages {
     }
 
     @POST
+    @Audited(AuditAction.SETTINGS_CHANGED)
+    @Allow(Permission.PROJECT_CONFIGURE)
+    @Path("projects/{projectId}/build-limits")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response saveBuildLimits(@PathParam("projectId") long id, Form body, @Context ContainerRequest request) {
+        var fields = body.asMap();
+        Map<String, String> submitted = new HashMap<>();
+        for (String name : List.of("maxConcurrentBuilds", "timeoutCloneSeconds", "timeoutInstallSeconds",
+                "timeoutBuildSeconds", "timeoutUploadSeconds")) {
+            submitted.put(name, orEmpty(fields.getFirst(name)).strip());
+        }
+        try {
+            limits.update(id, new BuildLimits(wholeNumber("maxConcurrentBuilds", submitted.get("maxConcurrentBuilds"),
+                    1), fields.containsKey("retryInterrupted"),
+                    optionalWholeNumber("timeoutCloneSeconds", submitted.get("timeoutCloneSeconds")),
+                    optionalWholeNumber("timeoutInstallSeconds", submitted.get("timeoutInstallSeconds")),
+                    optionalWholeNumber("timeoutBuildSeconds", submitted.get("timeoutBuildSeconds")),
+                    optionalWholeNumber("timeoutUploadSeconds", submitted.get("timeoutUploadSeconds"))));
+            return pages.redirect("/projects/" + id + "/settings", "Build limits saved.");
+        } catch (UserFacingException e) {
+            if (e.status() == 404) {
+                throw e;
+            }
+            Project project = projects.get(id);
+            return settingsPage(request, project, formOf(project), PageRenderer.errorsOf(e), e.status(), submitted);
+        }
+    }
+
+    @POST
+    @Allow(Permission.PROJECT_DEPLOY)
+    @Path("projects/{projectId}/queue/clear")
+    public Response clearQueue(@PathParam("projectId") long id, @Context ContainerRequest request) {
+        int cancelled = builds.clearQueue(id, AccessFilter.currentUser(request));
+        return pages.redirect("/projects/" + id, cancelled == 1 ? "Cancelled 1 queued deployment."
+                : "Cancelled " + cancelled + " queued deployments.");
+    }
+
+    private static int wholeNumber(String field, String text, int fallback) {
+        if (text == null || text.isEmpty()) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw UserFacingException.invalid(field, "Enter a whole number.");
+        }
+    }
+
+    private static Integer optionalWholeNumber(String field, String text) {
+        return text == null || text.isEmpty() ? null : wholeNumber(field, text, 0);
+    }
+
+    @POST
     @Audited(AuditAction.PROJECT_DELETED)
     @Allow(Permission.PROJECT_OWN)
     @Path("projects/{projectId}/delete")
@@ -183,7 +239,22 @@ public final class ProjectPages {
 
     private Response settingsPage(ContainerRequest request, Project project, ProjectForm form,
                                   Map<String, String> errors, int status) {
+        BuildLimits current = limits.get(project.id());
+        var shown = new HashMap<String, String>();
+        shown.put("maxConcurrentBuilds", Integer.toString(current.maxConcurrentBuilds()));
+        shown.put("timeoutCloneSeconds", orEmpty(current.timeoutCloneSeconds()));
+        shown.put("timeoutInstallSeconds", orEmpty(current.timeoutInstallSeconds()));
+        shown.put("timeoutBuildSeconds", orEmpty(current.timeoutBuildSeconds()));
+        shown.put("timeoutUploadSeconds", orEmpty(current.timeoutUploadSeconds()));
+        return settingsPage(request, project, form, errors, status, shown);
+    }
+
+    private Response settingsPage(ContainerRequest request, Project project, ProjectForm form,
+                                  Map<String, String> errors, int status, Map<String, String> limitsForm) {
         var model = new HashMap<String, Object>();
+        var limitsModel = new HashMap<String, Object>(limitsForm);
+        limitsModel.put("retryInterrupted", limits.get(project.id()).retryInterrupted());
+        model.put("limits", limitsModel);
         model.put("project", summary(project));
         model.put("form", formModel(form));
         model.put("errors", errors);
@@ -252,6 +323,10 @@ public final class ProjectPages {
         model.put("outputDirectory", orEmpty(form.outputDirectory()));
         model.put("spa", Boolean.TRUE.equals(form.spa()));
         return model;
+    }
+
+    private static String orEmpty(Integer value) {
+        return value == null ? "" : value.toString();
     }
 
     private static String orEmpty(String value) {

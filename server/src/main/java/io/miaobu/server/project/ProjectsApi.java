@@ -5,6 +5,7 @@ import io.miaobu.server.audit.Audited;
 import io.miaobu.server.auth.AccessFilter;
 import io.miaobu.server.auth.Allow;
 import io.miaobu.server.auth.Permission;
+import io.miaobu.server.build.BuildLimits;
 import io.miaobu.server.build.BuildService;
 import io.miaobu.server.build.Deployment;
 import io.miaobu.server.build.DeploymentView;
@@ -21,6 +22,7 @@ import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -42,8 +44,11 @@ public final class ProjectsApi {
     private final ProjectRemover remover;
     private final BuildService builds;
     private final SiteUrls siteUrls;
+    private final BuildLimits.Store limits;
 
-    public ProjectsApi(ProjectService projects, ProjectRemover remover, BuildService builds, SiteUrls siteUrls) {
+    public ProjectsApi(ProjectService projects, ProjectRemover remover, BuildService builds, BuildLimits.Store limits,
+                       SiteUrls siteUrls) {
+        this.limits = limits;
         this.projects = projects;
         this.remover = remover;
         this.builds = builds;
@@ -127,6 +132,38 @@ public final class ProjectsApi {
         List<Deployment> found = builds.listForProject(id, limit + 1);
         return new Listing<>(found.stream().limit(limit)
                 .map(d -> DeploymentView.of(d, project.liveDeploymentId(), null)).toList(), found.size() > limit);
+    }
+
+    /** Cancels every queued deployment of the project (running ones are cancelled one by one). */
+    @DELETE
+    @Path("{projectId}/queue")
+    @Allow(Permission.PROJECT_DEPLOY)
+    public QueueCleared clearQueue(@PathParam("projectId") long id, @Context ContainerRequest request) {
+        return new QueueCleared(builds.clearQueue(id, AccessFilter.currentUser(request)));
+    }
+
+    @GET
+    @Path("{projectId}/build-limits")
+    @Allow(Permission.PROJECT_VIEW)
+    public BuildLimits buildLimits(@PathParam("projectId") long id) {
+        return limits.get(id);
+    }
+
+    /** Replaces the build limits; stage time limits left out (null) use the server's defaults. */
+    @PUT
+    @Path("{projectId}/build-limits")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Allow(Permission.PROJECT_CONFIGURE)
+    @Audited(AuditAction.SETTINGS_CHANGED)
+    public BuildLimits updateBuildLimits(@PathParam("projectId") long id, BuildLimits body) {
+        if (body == null) {
+            throw UserFacingException.invalid(null, "Send the build limits as a JSON object.");
+        }
+        return limits.update(id, body);
+    }
+
+    /** @param cancelled how many queued deployments were cancelled */
+    public record QueueCleared(int cancelled) {
     }
 
     private ProjectView view(Project project) {
