@@ -192,7 +192,7 @@ class DeployEndToEndIT {
         return result;
     }
 
-    private static void awaitNoProcess(String commandLine) {
+    static void awaitNoProcess(String commandLine) {
         Instant deadline = Instant.now().plusSeconds(10);
         while (Instant.now().isBefore(deadline)) {
             if (ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine()
