@@ -193,7 +193,7 @@ final class TestServer implements AutoCloseable {
         return JSON;
     }
 
-    private static void installPlugins(Path pluginsDirectory) {
+    static void installPlugins(Path pluginsDirectory) {
         String source = System.getProperty("miaobu.test.plugins");
         if (source == null) {
             throw new IllegalStateException("miaobu.test.plugins is not set: run the tests through Maven");
@@ -213,7 +213,7 @@ final class TestServer implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (var socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

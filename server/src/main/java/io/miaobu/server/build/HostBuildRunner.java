@@ -121,8 +121,9 @@ public final class HostBuildRunner implements BuildRunner {
     }
 
     /**
-     * Kills the process groups of commands a previous run of the server started and never saw end (it was killed):
-     * a group is killed only if its leader is still the very process that was started (same pid and start time).
+     * Kills the process groups of commands a previous run of the server started and never saw end (it was killed).
+     * A group outlives its leader, so it is found by its members: processes whose group id is the noted one and that
+     * started no earlier than the noted leader (so a group id reused after a reboot is left alone).
      *
      * @return how many groups were killed
      */
@@ -131,15 +132,19 @@ public final class HostBuildRunner implements BuildRunner {
         try (var files = Files.newDirectoryStream(processRegistry)) {
             for (Path file : files) {
                 try {
-                    long pid = Long.parseLong(file.getFileName().toString());
-                    String started = Files.readString(file).strip();
-                    var leader = ProcessHandle.of(pid);
-                    if (leader.isPresent() && started.equals(startOf(leader.get()))) {
-                        killGroup(pid);
+                    long groupId = Long.parseLong(file.getFileName().toString());
+                    Instant leaderStarted = Instant.parse(Files.readString(file).strip());
+                    boolean alive = ProcessHandle.allProcesses()
+                            .filter(p -> groupOf(p.pid()) == groupId)
+                            .anyMatch(p -> p.info().startInstant()
+                                    .map(started -> !started.isBefore(leaderStarted.minusSeconds(1)))
+                                    .orElse(false));
+                    if (alive) {
+                        killGroup(groupId);
                         killed++;
-                        LOG.warn("Killed build process group {} left running by a previous server", pid);
+                        LOG.warn("Killed build process group {} left running by a previous server", groupId);
                     }
-                } catch (NumberFormatException | IOException e) {
+                } catch (RuntimeException | IOException e) {
                     LOG.debug("Ignoring {}: {}", file, e.getMessage());
                 }
                 Files.deleteIfExists(file);
@@ -148,6 +153,18 @@ public final class HostBuildRunner implements BuildRunner {
             LOG.warn("Could not look for orphaned build processes in {}: {}", processRegistry, e.getMessage());
         }
         return killed;
+    }
+
+    /** The process group of a process, from {@code /proc/<pid>/stat}; -1 when unknown. */
+    private static long groupOf(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so read after the last ')'
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[2]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private Path register(Process process) {
