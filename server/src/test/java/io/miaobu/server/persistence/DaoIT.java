@@ -163,4 +163,62 @@ class DaoIT {
         return new Project(0, slug, "Site " + slug, "https://example.com/" + slug + ".git", "main", "", "", "", "",
                 false, "git", "node", "local-storage", null, null, NOW, NOW);
     }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void theBuildQueueClaimsWithinLimitsSupersedesAndRecoversWhatANodeLeft(String kind) throws Exception {
+        Jdbi jdbi = open(kind);
+        var clock = new java.util.concurrent.atomic.AtomicReference<>(NOW);
+        java.time.Clock moving = new java.time.Clock() {
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            public Instant instant() {
+                return clock.get();
+            }
+        };
+        var queue = new io.miaobu.server.build.DatabaseBuildQueue(jdbi, moving);
+        long project = jdbi.withHandle(h -> h.createUpdate("""
+                        INSERT INTO projects (slug, name, repository_url, branch, source_provider, builder, deploy_target,
+                                              created_at, updated_at)
+                        VALUES ('q', 'Q', '/repo', 'main', 'git', 'node', 'local-storage', :at, :at)""")
+                .bind("at", NOW).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+        java.util.function.LongFunction<io.miaobu.server.build.Deployment> push = retryOf -> queue.enqueue(
+                new io.miaobu.server.build.BuildQueue.NewDeployment(project, "push", "main", null, "local-storage",
+                        null, "production", null));
+
+        var first = push.apply(0);
+        assertThat(queue.claim("node-a", 5)).extracting(io.miaobu.server.build.Deployment::id)
+                .containsExactly(first.id());
+        var second = push.apply(0);
+        var third = push.apply(0);
+        String secondStatus = jdbi.withHandle(h -> h.createQuery("SELECT status FROM deployments WHERE id = ?")
+                .bind(0, second.id()).mapTo(String.class).one());
+        assertThat(secondStatus).isEqualTo("CANCELLED");
+        // the project allows one build at a time: nothing more to claim for any node
+        assertThat(queue.claim("node-b", 5)).isEmpty();
+        assertThat(queue.active()).hasSize(2);
+
+        // node-a goes silent: the watchdog fails its build and queues one retry; node-b takes over
+        clock.set(NOW.plusSeconds(120));
+        assertThat(queue.failSilent(java.time.Duration.ofSeconds(60), java.util.Set.of()))
+                .extracting(io.miaobu.server.build.Deployment::id).containsExactly(first.id());
+        var claimed = queue.claim("node-b", 5);
+        assertThat(claimed).hasSize(1);
+        long retryOrThird = claimed.get(0).id();
+        assertThat(retryOrThird).isIn(third.id(), third.id() + 1);
+        // a heartbeat carries cancel requests made on another node
+        assertThat(queue.requestCancel(retryOrThird, "Cancelled by ada.")).isTrue();
+        assertThat(queue.heartbeat("node-b", java.util.List.of(retryOrThird)))
+                .containsEntry(retryOrThird, "Cancelled by ada.");
+        // node-b restarts: what it held is failed, and not retried again if it was a retry already
+        assertThat(queue.recoverAfterRestart("node-b")).extracting(io.miaobu.server.build.Deployment::id)
+                .containsExactly(retryOrThird);
+        assertThat(queue.clearProject(project, "cleared")).isGreaterThanOrEqualTo(0);
+    }
 }
