@@ -83,7 +83,7 @@ class SecretsAtRestIT {
             // the default database (ConfigLoader): an H2 file under MIAOBU_HOME/db; the same URL in this JVM opens
             // the same database
             jdbc = new Jdbc("jdbc:h2:file:" + home.resolve("db").resolve("miaobu")
-                    + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=FALSE", "sa", "", "PUBLIC");
+                    + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=FALSE;WRITE_DELAY=0", "sa", "", "PUBLIC");
         }
 
         var log = new ByteArrayOutputStream();

@@ -82,7 +82,7 @@ public final class ConfigLoader {
             throw new ConfigException("public.url must be an http or https URL, not " + publicUrl);
         }
         String defaultDb = "jdbc:h2:file:" + home.resolve("db").resolve("miaobu")
-                + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=FALSE";
+                + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=FALSE;WRITE_DELAY=0";
         String publicHost = publicUrl.getHost() == null ? "" : publicUrl.getHost().toLowerCase(Locale.ROOT);
         if (publicHost.endsWith("." + sitesDomain)) {
             throw new ConfigException("public.url's host " + publicHost + " is below sites.domain " + sitesDomain
