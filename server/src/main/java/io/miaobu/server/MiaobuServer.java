@@ -53,6 +53,7 @@ import io.miaobu.server.build.BuildLimits;
 import io.miaobu.server.build.QueueApi;
 import io.miaobu.server.build.QueuePage;
 import io.miaobu.server.build.BuildQueue;
+import io.miaobu.server.build.BuildRunners;
 import io.miaobu.server.build.DatabaseBuildQueue;
 import io.miaobu.server.build.NodeIdentity;
 import io.miaobu.server.build.BuildLogs;
@@ -228,11 +229,13 @@ public final class MiaobuServer {
         });
         start(() -> { scheduler.shutdownNow(); });
         var buildLimits = new BuildLimits.Store(database.jdbi());
+        var runners = new BuildRunners(extensions, extensionSettings, hostRunner, config.buildRunner(),
+                config.buildRunnerFallback());
         var pipeline = new BuildPipeline(database.jdbi(), extensions, deployService, logs,
                 config.workspacesDirectory(),
                 new BuildTimeouts(config.cloneTimeout(), config.installTimeout(), config.buildTimeout(),
                         config.uploadTimeout()),
-                buildLimits, variables, () -> hostRunner, scheduler, extensionSettings,
+                buildLimits, variables, runners, scheduler, extensionSettings,
                 clock);
         var buildQueue = new DatabaseBuildQueue(database.jdbi(), clock);
         var executor = new BuildExecutor(buildQueue, NodeIdentity.of(config.home()), BuildQueue.DEFAULT_SILENCE,
@@ -306,6 +309,7 @@ public final class MiaobuServer {
         gate.open(new Handler.Sequence(new SiteServer(liveSites, config.sitesDomain()),
                 new OffloadingHandler(jersey)));
 
+        runners.removeOrphans();
         int orphans = hostRunner.killOrphans(); // before any new build starts
         if (orphans > 0) {
             LOG.warn("Killed {} build process groups a previous run of the server left behind", orphans);

@@ -1,6 +1,7 @@
 package io.miaobu.api.build;
 
 import io.miaobu.api.MiaobuExtension;
+import io.miaobu.api.config.ConfigValues;
 import io.miaobu.api.host.TaskLog;
 
 /**
@@ -22,4 +23,26 @@ public interface BuildRunner extends MiaobuExtension {
      * @throws InterruptedException             when the build was cancelled; the process tree is dead by then
      */
     CommandResult run(CommandSpec command, TaskLog log) throws InterruptedException;
+
+    /**
+     * The runner for one build: this one configured with the admin's settings and the build's plan (a container
+     * runner picks the image for the detected Node version). Called on the build's thread before the first command.
+     * The default has nothing to configure.
+     *
+     * @throws io.miaobu.api.ExtensionException when the settings cannot work
+     */
+    default BuildRunner forBuild(ConfigValues globalSettings, BuildPlan plan) {
+        return this;
+    }
+
+    /**
+     * Removes what a previous run of the server left behind (containers of builds it never saw end). Called once when
+     * the server starts, before builds run.
+     *
+     * @return how many were removed
+     * @throws RunnerUnavailableException when the runner's engine cannot be reached
+     */
+    default int removeOrphans(ConfigValues globalSettings) {
+        return 0;
+    }
 }

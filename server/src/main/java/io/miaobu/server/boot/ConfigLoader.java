@@ -32,7 +32,8 @@ public final class ConfigLoader {
             "db.password", "builds.concurrency", "builds.timeout.clone", "builds.timeout.install",
             "builds.timeout.build", "builds.timeout.upload", "theme", "initial.admin.user", "initial.admin.password",
             "session.access.ttl", "session.refresh.ttl", "lockout.threshold", "lockout.first", "lockout.longest",
-            "repositories.local.allowed", "trusted.proxies", "cors.allowed.origins", "log.level");
+            "repositories.local.allowed", "trusted.proxies", "cors.allowed.origins", "builds.runner",
+            "builds.runner.fallback", "log.level");
 
     private final Map<String, String> environment;
     private final Properties systemProperties;
@@ -105,7 +106,9 @@ public final class ConfigLoader {
                 values.string("theme", "base"),
                 values.optional("initial.admin.user"),
                 values.optional("initial.admin.password"),
-                security(values));
+                security(values),
+                values.string("builds.runner", "host"),
+                values.bool("builds.runner.fallback", false));
     }
 
     private static SecurityConfig security(Values values) {

@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param initialAdminUser     creates this admin at first start when set with the password
  * @param initialAdminPassword see {@code initialAdminUser}
  * @param security             sessions, lockout, proxies, CORS, rate limits
+ * @param buildRunner          where build commands run: {@code host} or a runner plugin's id ({@code docker})
+ * @param buildRunnerFallback  whether builds run on the host when that runner's engine is unavailable
  */
 public record ServerConfig(
         Path home,
@@ -43,7 +45,9 @@ public record ServerConfig(
         String theme,
         Optional<String> initialAdminUser,
         Optional<String> initialAdminPassword,
-        SecurityConfig security) {
+        SecurityConfig security,
+        String buildRunner,
+        boolean buildRunnerFallback) {
 
     public Path pluginsDirectory() {
         return home.resolve("plugins");
@@ -77,6 +81,6 @@ public record ServerConfig(
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(home, bindHost, newPort, publicUrl, sitesDomain, dbUrl, dbUser, dbPassword,
                 buildConcurrency, cloneTimeout, installTimeout, buildTimeout, uploadTimeout, theme, initialAdminUser,
-                initialAdminPassword, security);
+                initialAdminPassword, security, buildRunner, buildRunnerFallback);
     }
 }

@@ -58,14 +58,14 @@ public final class BuildPipeline {
     private final BuildTimeouts defaultTimeouts;
     private final BuildLimits.Store limits;
     private final ProjectVariables variables;
-    private final Supplier<BuildRunner> runner;
+    private final BuildRunners runners;
     private final ScheduledExecutorService scheduler;
     private final ExtensionSettings settings;
     private final Clock clock;
 
     public BuildPipeline(Jdbi jdbi, ExtensionRegistry extensions, DeployService deployService, BuildLogs logs,
                          Path workspaces, BuildTimeouts defaultTimeouts, BuildLimits.Store limits,
-                         ProjectVariables variables, Supplier<BuildRunner> runner,
+                         ProjectVariables variables, BuildRunners runners,
                          ScheduledExecutorService scheduler, ExtensionSettings settings, Clock clock) {
         this.jdbi = jdbi;
         this.settings = settings;
@@ -78,7 +78,7 @@ public final class BuildPipeline {
         this.defaultTimeouts = defaultTimeouts;
         this.limits = limits;
         this.variables = variables;
-        this.runner = runner;
+        this.runners = runners;
         this.scheduler = scheduler;
         this.clock = clock;
     }
@@ -167,7 +167,7 @@ public final class BuildPipeline {
                 + (plan.packageManager().isEmpty() ? "" : ", package manager: " + plan.packageManager()));
         log.info("Install command: " + orNone(plan.installCommand()) + "; build command: "
                 + orNone(plan.buildCommand()) + "; output directory: " + plan.outputDirectory());
-        BuildContext context = new PipelineBuildContext(sourceDirectory, plan, runner.get(),
+        BuildContext context = new PipelineBuildContext(sourceDirectory, plan, runners.forBuild(plan, log),
                 environment(project, deployment, commit, env.all()), timeouts.install(), timeouts.build(),
                 settings.valuesFor("Builder", builder), log);
         BuildOutput output = guardInterruptible(() -> builder.build(context));

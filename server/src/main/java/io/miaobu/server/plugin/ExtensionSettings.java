@@ -141,6 +141,9 @@ public final class ExtensionSettings {
             if (field.type() == ConfigFieldType.BOOLEAN) {
                 value = Boolean.toString(value != null && (value.equals("true") || value.equals("on")));
             }
+            if ((value == null || value.isEmpty()) && field.defaultValue() != null) {
+                value = field.defaultValue(); // left empty: the extension's default
+            }
             if (value == null || value.isEmpty()) {
                 if (field.required()) {
                     throw UserFacingException.invalid(field.name(), field.label() + " is required.");

@@ -8,6 +8,7 @@ import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.miaobu.api.ExtensionException;
+import io.miaobu.api.build.RunnerUnavailableException;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -59,14 +60,14 @@ final class DockerEngine implements AutoCloseable {
             engine = new DockerEngine(host, client(config, CALL_TIMEOUT), client(config, null));
         } catch (RuntimeException e) {
             // an address docker-java cannot use at all (validation keeps these out of saved settings)
-            throw new ExtensionException("Docker engine at " + host + " is not reachable: " + reason(e), e);
+            throw new RunnerUnavailableException("Docker engine at " + host + " is not reachable: " + reason(e), e);
         }
         try {
             engine.call(() -> engine.calls.pingCmd().exec());
             return engine;
         } catch (RuntimeException e) {
             engine.close();
-            throw new ExtensionException("Docker engine at " + host + " is not reachable: " + reason(e), e);
+            throw new RunnerUnavailableException("Docker engine at " + host + " is not reachable: " + reason(e), e);
         } catch (InterruptedException e) {
             engine.close();
             throw e;

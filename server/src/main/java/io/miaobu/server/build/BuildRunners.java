@@ -1,0 +1,106 @@
+package io.miaobu.server.build;
+
+import io.miaobu.api.ExtensionException;
+import io.miaobu.api.build.BuildPlan;
+import io.miaobu.api.build.BuildRunner;
+import io.miaobu.api.build.CommandResult;
+import io.miaobu.api.build.CommandSpec;
+import io.miaobu.api.build.RunnerUnavailableException;
+import io.miaobu.api.host.TaskLog;
+import io.miaobu.server.plugin.ExtensionRegistry;
+import io.miaobu.server.plugin.ExtensionSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses where a build's commands run: the runner the admin configured ({@code builds.runner}: {@code host}, the
+ * core's, or a plugin's such as {@code docker}), configured with its settings for the build's plan. When that runner's
+ * engine is unavailable, the build fails with its message — or, if the admin allowed it
+ * ({@code builds.runner.fallback=true}), runs on the host with a warning in the log.
+ */
+public final class BuildRunners {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BuildRunners.class);
+
+    private final ExtensionRegistry extensions;
+    private final ExtensionSettings settings;
+    private final BuildRunner host;
+    private final String configured;
+    private final boolean fallbackToHost;
+
+    public BuildRunners(ExtensionRegistry extensions, ExtensionSettings settings, BuildRunner host, String configured,
+                        boolean fallbackToHost) {
+        this.extensions = extensions;
+        this.settings = settings;
+        this.host = host;
+        this.configured = configured;
+        this.fallbackToHost = fallbackToHost;
+    }
+
+    /**
+     * The runner for one build.
+     *
+     * @throws BuildFailure when the configured runner is not installed (and no fallback is allowed) or refuses its
+     *                      settings
+     */
+    public BuildRunner forBuild(BuildPlan plan, TaskLog log) throws BuildFailure {
+        if (configured.equals(host.id())) {
+            return host;
+        }
+        var runner = extensions.find(BuildRunner.class, configured);
+        if (runner.isEmpty()) {
+            if (fallbackToHost) {
+                log.warn("The build runner '" + configured + "' is not installed; running on the host instead.");
+                return host;
+            }
+            throw new BuildFailure("The build runner '" + configured + "' is not installed or not running. An admin"
+                    + " can check the plugins page.");
+        }
+        BuildRunner bound;
+        try {
+            bound = runner.get().forBuild(settings.valuesFor("BuildRunner", runner.get()), plan);
+        } catch (ExtensionException e) {
+            throw new BuildFailure(e.getMessage());
+        }
+        log.info("Commands run with the " + runner.get().displayName() + " runner.");
+        return fallbackToHost ? new HostFallback(bound, host) : bound;
+    }
+
+    /** Removes what the runners left behind when the server last stopped; never fails the start. */
+    public void removeOrphans() {
+        for (BuildRunner runner : extensions.all(BuildRunner.class)) {
+            try {
+                int removed = runner.removeOrphans(settings.valuesFor("BuildRunner", runner));
+                if (removed > 0) {
+                    LOG.warn("Removed {} leftovers of builds from the {} runner", removed, runner.id());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Could not look for leftovers of the {} runner: {}", runner.id(), e.getMessage());
+            }
+        }
+    }
+
+    /** Runs on the chosen runner; when its engine is unavailable, on the host. */
+    private record HostFallback(BuildRunner primary, BuildRunner host) implements BuildRunner {
+
+        @Override
+        public String id() {
+            return primary.id();
+        }
+
+        @Override
+        public String displayName() {
+            return primary.displayName();
+        }
+
+        @Override
+        public CommandResult run(CommandSpec command, TaskLog log) throws InterruptedException {
+            try {
+                return primary.run(command, log);
+            } catch (RunnerUnavailableException e) {
+                log.warn(e.getMessage() + " Running on the host instead, as the admin allowed.");
+                return host.run(command, log);
+            }
+        }
+    }
+}
