@@ -66,6 +66,9 @@ import io.miaobu.server.build.HostBuildRunner;
 import io.miaobu.server.deploy.DeployService;
 import io.miaobu.server.deploy.LiveSites;
 import io.miaobu.server.deploy.SiteUrls;
+import io.miaobu.server.disk.DiskApi;
+import io.miaobu.server.disk.DiskPage;
+import io.miaobu.server.disk.DiskUsage;
 import io.miaobu.server.ops.HealthResource;
 import io.miaobu.server.ops.StartupGate;
 import io.miaobu.server.persistence.Database;
@@ -78,6 +81,7 @@ import io.miaobu.server.project.ProjectPages;
 import io.miaobu.server.project.ProjectRemover;
 import io.miaobu.server.project.ProjectService;
 import io.miaobu.server.project.ProjectsApi;
+import io.miaobu.server.retention.RetentionService;
 import io.miaobu.server.site.OffloadingHandler;
 import io.miaobu.server.site.SiteServer;
 import io.miaobu.server.web.ErrorMapper;
@@ -228,6 +232,17 @@ public final class MiaobuServer {
             return t;
         });
         start(() -> { scheduler.shutdownNow(); });
+        // retention may spend a while deleting files: its own thread keeps the stage alarms above on time
+        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "retention");
+            t.setDaemon(true);
+            return t;
+        });
+        start(() -> { housekeeping.shutdownNow(); });
+        var retention = new RetentionService(database.jdbi(), extensions, extensionSettings, deployService, logs,
+                config.workspacesDirectory(), config.retention(), housekeeping, clock);
+        var diskUsage = new DiskUsage(config.home(), config.workspacesDirectory(), config.cacheDirectory(),
+                config.logsDirectory(), config.sitesDirectory(), config.dbUrl(), clock);
         var buildLimits = new BuildLimits.Store(database.jdbi());
         var runners = new BuildRunners(extensions, extensionSettings, hostRunner, config.buildRunner(),
                 config.buildRunnerFallback());
@@ -235,8 +250,7 @@ public final class MiaobuServer {
                 config.workspacesDirectory(),
                 new BuildTimeouts(config.cloneTimeout(), config.installTimeout(), config.buildTimeout(),
                         config.uploadTimeout()),
-                buildLimits, variables, runners, scheduler, extensionSettings,
-                clock);
+                buildLimits, variables, runners, scheduler, extensionSettings, clock, retention);
         var buildQueue = new DatabaseBuildQueue(database.jdbi(), clock);
         var executor = new BuildExecutor(buildQueue, NodeIdentity.of(config.home()), BuildQueue.DEFAULT_SILENCE,
                 scheduler, pipeline, config.buildConcurrency(), clock);
@@ -289,8 +303,11 @@ public final class MiaobuServer {
                 .register(new MembersPages(members, projects, pages, siteUrls))
                 .register(new VariablesApi(variables, projects))
                 .register(new VariablesPages(variables, projects, pages, siteUrls))
-                .register(new DeploymentsApi(builds, projects, deployService, logs))
-                .register(new DeploymentPages(builds, projects, deployService, logs, pages, siteUrls, clock))
+                .register(new DeploymentsApi(builds, projects, deployService, logs, retention))
+                .register(new DeploymentPages(builds, projects, deployService, logs, retention, pages, siteUrls,
+                        clock))
+                .register(new DiskApi(diskUsage))
+                .register(new DiskPage(diskUsage, config.retention(), pages))
                 .register(new ExtensionSettingsResource(extensionSettings, pages))
                 .register(new PluginsPage(plugins, extensions, pages));
         this.webApplication = resources;
@@ -315,6 +332,7 @@ public final class MiaobuServer {
             LOG.warn("Killed {} build process groups a previous run of the server left behind", orphans);
         }
         start(executor);
+        start(retention);
         // ended sessions and spent refresh tokens are kept a day for the account page and reuse detection
         scheduler.scheduleWithFixedDelay(() -> {
             try {

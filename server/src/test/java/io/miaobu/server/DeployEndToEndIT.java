@@ -81,6 +81,7 @@ class DeployEndToEndIT {
             assertThat(server.api("GET", "/api/v1/projects/" + projectId, null).statusCode()).isEqualTo(404);
             assertThat(server.home().resolve("sites/my-site")).doesNotExist();
             assertThat(server.home().resolve("logs/deployments/" + firstDeployment + ".log")).doesNotExist();
+            assertThat(server.home().resolve("logs/deployments/" + firstDeployment + ".log.gz")).doesNotExist();
         }
     }
 

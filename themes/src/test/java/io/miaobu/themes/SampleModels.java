@@ -19,7 +19,7 @@ final class SampleModels {
     static final long PROJECT_ID = 1042;
     static final String SLUG = "shop";
     static final List<String> STATUSES =
-            List.of("QUEUED", "CLONING", "BUILDING", "UPLOADING", "LIVE", "FAILED", "CANCELLED");
+            List.of("QUEUED", "CLONING", "BUILDING", "UPLOADING", "LIVE", "FAILED", "CANCELLED", "PURGED");
     static final List<String> PLUGIN_STATES =
             List.of("CREATED", "DISABLED", "RESOLVED", "STARTED", "STOPPED", "FAILED", "UNLOADED");
 
@@ -125,9 +125,58 @@ final class SampleModels {
                 "commitShort", "c5003", "commitTitle", "Fix " + XSS, "author", "Grace " + XSS, "branch", "main" + XSS,
                 "trigger", "manual", "error", finished ? "npm exited with 1 " + XSS : "",
                 "createdAt", "5 minutes ago", "createdAtIso", "2026-01-02T03:00:00Z", "duration", finished ? "42 s" : "",
-                "live", false, "canActivate", false, "canCancel", !finished, "timeline", timeline);
+                "live", false, "canActivate", false, "canCancel", !finished, "timeline", timeline,
+                "pinned", false, "purged", false, "canPin", finished, "canUnpin", false);
         return with(signedIn(), "project", project(5002L), "deployment", deployment,
                 "log", "$ npm ci\n" + XSS + "\n</pre><script>alert(2)</script>", "streamUrl", "/deployments/5003/log/stream");
+    }
+
+    /** A deployment kept by a pin: it can be unpinned, and rolled back to. */
+    static Map<String, Object> pinnedDeploymentPage() {
+        Map<String, Object> model = deploymentPage(true);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> deployment = (Map<String, Object>) model.get("deployment");
+        deployment.putAll(map("status", "LIVE", "error", "", "pinned", true, "canPin", false, "canUnpin", true,
+                "canActivate", true));
+        return model;
+    }
+
+    /** A deployment the retention policy removed: no files, no log, nothing to do. */
+    static Map<String, Object> purgedDeploymentPage() {
+        Map<String, Object> model = deploymentPage(true);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> deployment = (Map<String, Object>) model.get("deployment");
+        deployment.putAll(map("status", "PURGED", "error", "", "purged", true, "canPin", false));
+        model.put("log", "");
+        return model;
+    }
+
+    /**
+     * The disk page: every area with the cache's parts; {@code withDatabase} false is a PostgreSQL server. Paths and
+     * directory names come from the server's disk, so they carry hostile text too.
+     */
+    static Map<String, Object> disk(boolean withDatabase) {
+        List<Object> areas = new ArrayList<>(List.of(
+                diskArea("sites", "/srv/miaobu/sites" + XSS, false, "1.2 GiB", 1_288_490_189L, 48_213),
+                diskArea("logs", "/srv/miaobu/logs", false, "20.5 MiB", 21_495_808L, 1_204),
+                diskArea("cache", "/srv/miaobu/cache", false, "812.0 MiB", 851_443_712L, 30_118),
+                diskArea("build-home" + XSS, "/srv/miaobu/cache/build-home", true, "800.0 MiB", 838_860_800L, 30_100),
+                diskArea("cds", "/srv/miaobu/cache/cds" + ATTR_XSS, true, "12.0 MiB", 12_582_912L, 18),
+                diskArea("workspaces", "/srv/miaobu/workspaces", false, "0 B", 0L, 0)));
+        if (withDatabase) {
+            areas.add(diskArea("database", "/srv/miaobu/db/miaobu.mv.db", false, "4.0 MiB", 4_194_304L, 2));
+        }
+        return with(common(true, true, true, false), "areas", areas, "total", "2.0 GiB",
+                "home", "/srv/miaobu" + XSS, "databaseMeasured", withDatabase,
+                "volume", map("free", "61.3 GiB", "total", "100.0 GiB", "used", "38.7 GiB", "usedPercent", 39L,
+                        "usedBytes", 41_553_821_286L, "totalBytes", 107_374_182_400L),
+                "measuredAt", "2026-01-02 03:04:05 UTC", "measuredAtIso", "2026-01-02T03:04:05Z",
+                "retention", map("deployments", 10, "logs", 50));
+    }
+
+    private static Map<String, Object> diskArea(String name, String path, boolean part, String bytes, long exactBytes,
+                                                long files) {
+        return map("name", name, "path", path, "part", part, "bytes", bytes, "exactBytes", exactBytes, "files", files);
     }
 
     static Map<String, Object> settings(boolean withDetected, Map<String, String> errors) {
@@ -317,6 +366,7 @@ final class SampleModels {
         pages.put("admin-users", adminUsers(errors()));
         pages.put("admin-audit", audit(false, "auth.sign_in_failed", "ada"));
         pages.put("admin-queue", queue(false));
+        pages.put("admin-disk", disk(true));
         pages.put("error", error(404, "Not here " + XSS, true));
         return pages;
     }

@@ -305,7 +305,89 @@ class ThemePagesTest {
         assertThat(doc.select(".timeline .badge")).hasSize(STATUSES.size())
                 .extracting(badge -> badge.attr("data-status")).containsExactlyElementsOf(STATUSES);
         assertThat(doc.select(".timeline .badge")).allSatisfy(badge -> assertThat(badge.text()).isNotBlank());
+        assertThat(postActions(doc)).as("a finished deployment can be pinned")
+                .containsExactlyInAnyOrder("/logout", "/deployments/5003/pin");
+    }
+
+    @EveryThemeAndLanguage
+    void pinnedDeploymentSaysSoAndOffersUnpinAndRollback(String theme, String lang) {
+        Document doc = render(theme, lang, "deployment", SampleModels.pinnedDeploymentPage());
+
+        assertThat(doc.select(".status-line .tag--pinned").text()).isNotBlank();
+        assertThat(doc.select("main [role=note]").text()).isNotBlank();
+        assertThat(postActions(doc)).containsExactlyInAnyOrder("/logout", "/deployments/5003/activate",
+                "/deployments/5003/unpin");
+        assertThat(doc.selectFirst("form[action=/deployments/5003/unpin] button").text())
+                .isNotEqualTo(render(theme, lang, "deployment", SampleModels.deploymentPage(true))
+                        .selectFirst("form[action=/deployments/5003/pin] button").text());
+
+        Document viewer = render(theme, lang, "deployment",
+                SampleModels.withCan(SampleModels.pinnedDeploymentPage(), false, false, false));
+        assertThat(postActions(viewer)).containsExactly("/logout");
+        assertThat(viewer.select(".status-line .tag--pinned")).hasSize(1);
+    }
+
+    @EveryThemeAndLanguage
+    void purgedDeploymentShowsItsBadgeWhyItsLogIsEmptyAndNoActions(String theme, String lang) {
+        Document doc = render(theme, lang, "deployment", SampleModels.purgedDeploymentPage());
+
+        Element badge = doc.getElementById("status");
+        assertThat(badge.hasClass("badge--purged")).isTrue();
+        assertThat(badge.text()).isNotBlank().isNotEqualTo("PURGED").isEqualTo(badge.attr("data-label-purged"));
+        assertThat(doc.select("main [role=note]").text()).isNotBlank();
+        assertThat(doc.getElementById("log").attr("data-empty")).isNotBlank()
+                .isNotEqualTo(render(theme, lang, "deployment", SampleModels.deploymentPage(true))
+                        .getElementById("log").attr("data-empty"));
         assertThat(postActions(doc)).containsExactly("/logout");
+        assertThat(doc.select(".tag--pinned")).isEmpty();
+    }
+
+    @EveryThemeAndLanguage
+    void projectPageMarksPinnedAndPurgedDeployments(String theme, String lang) {
+        Map<String, Object> pinned = SampleModels.deploymentRow(5001, "LIVE", false, true, false);
+        pinned.put("pinned", true);
+        Document doc = render(theme, lang, "project", SampleModels.with(SampleModels.projectPage(false),
+                "deployments", List.of(SampleModels.deploymentRow(5002, "LIVE", true, false, false), pinned,
+                        SampleModels.deploymentRow(5000, "PURGED", false, false, false))));
+
+        assertThat(doc.select("tbody tr")).hasSize(3);
+        assertThat(doc.select("tbody tr").get(1).select(".tag--pinned").text()).isNotBlank();
+        assertThat(doc.select(".tag--pinned")).hasSize(1);
+        assertThat(doc.select("tbody tr").get(2).select(".badge--purged").text()).isNotBlank();
+        assertThat(postActions(doc)).containsExactlyInAnyOrder("/logout", "/projects/1042/deploy",
+                "/deployments/5001/activate");
+    }
+
+    @EveryThemeAndLanguage
+    void diskPageListsEveryAreaTheCachePartsAndTheFreeSpace(String theme, String lang) {
+        Document doc = render(theme, lang, "admin-disk", SampleModels.disk(true));
+
+        assertThat(doc.select("header nav a[href=/admin/disk][aria-current=page]")).hasSize(1);
+        assertThat(doc.select("tbody tr")).hasSize(7);
+        assertThat(doc.select("tbody tr.is-part")).hasSize(2);
+        assertThat(doc.select("tbody tr.is-part").first().text()).contains("build-home" + XSS);
+        assertThat(doc.select("tbody tr").first().select("td.num data").attr("value")).isEqualTo("1288490189");
+        assertThat(doc.select("tbody tr").first().select("td.num").first().text()).isEqualTo("48213");
+        assertThat(doc.select("tbody tr").first().text()).contains("1.2 GiB", "/srv/miaobu/sites" + XSS);
+        assertThat(doc.select("tfoot").text()).contains("2.0 GiB");
+        Element meter = doc.selectFirst("meter");
+        assertThat(meter.attr("max")).isEqualTo("107374182400");
+        assertThat(meter.attr("value")).isEqualTo("41553821286");
+        assertThat(doc.select("main").text()).contains("61.3 GiB", "100.0 GiB", "39", "/srv/miaobu" + XSS);
+        assertThat(doc.select("time[datetime=2026-01-02T03:04:05Z]")).hasSize(1);
+        assertThat(doc.select("main [role=note]")).as("the H2 database is measured").isEmpty();
+        assertThat(postActions(doc)).containsExactly("/logout");
+    }
+
+    @EveryThemeAndLanguage
+    void diskPageSaysWhenTheDatabaseIsNotMeasured(String theme, String lang) {
+        Document doc = render(theme, lang, "admin-disk", SampleModels.disk(false));
+
+        assertThat(doc.select("tbody tr")).hasSize(6);
+        assertThat(doc.select("main [role=note]").text()).isNotBlank();
+        Map<String, Object> bare = SampleModels.disk(false);
+        bare.remove("retention");
+        assertThat(render(theme, lang, "admin-disk", bare).select("#retention-heading")).isEmpty();
     }
 
     @EveryThemeAndLanguage
@@ -390,11 +472,12 @@ class ThemePagesTest {
         assertThat(admin.select("header nav a[href=/account][aria-current=page]")).hasSize(1);
         assertThat(admin.select("header nav a[href=/admin/users]")).hasSize(1);
         assertThat(admin.select("header nav a[href=/admin/audit]")).hasSize(1);
+        assertThat(admin.select("header nav a[href=/admin/disk]")).hasSize(1);
 
         Document user = render(theme, lang, "dashboard",
                 SampleModels.with(SampleModels.common(true, false, true, false), "projects", List.of()));
         assertThat(user.select("header nav a[href=/account]")).hasSize(1);
-        assertThat(user.select("a[href=/admin/users], a[href=/admin/audit]")).isEmpty();
+        assertThat(user.select("a[href=/admin/users], a[href=/admin/audit], a[href=/admin/disk]")).isEmpty();
 
         Document users = render(theme, lang, "admin-users", SampleModels.adminUsers(errors()));
         assertThat(users.select("header nav a[href=/admin/users][aria-current=page]")).hasSize(1);

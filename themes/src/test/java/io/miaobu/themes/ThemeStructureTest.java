@@ -17,7 +17,7 @@ class ThemeStructureTest {
 
     private static final List<String> PAGES = List.of("setup", "login", "dashboard", "project-new", "project",
             "deployment", "project-settings", "project-members", "project-variables", "plugins", "extension-settings",
-            "account", "admin-users", "admin-audit", "admin-queue", "error");
+            "account", "admin-users", "admin-audit", "admin-queue", "admin-disk", "error");
     private static final Pattern STATIC_CALL = Pattern.compile("static\\(\\s*\"([^\"]+)\"\\s*\\)");
 
     @Test

@@ -8,8 +8,9 @@ import io.miaobu.api.MiaobuExtension;
  *
  * <p>Each deployment is published once as an immutable copy ({@link #publish}); going live is a separate, atomic
  * switch of a pointer ({@link #activate}) so that a visitor sees either the old or the new deployment, never a mix,
- * and rollback is the same switch to an older copy, without re-uploading. Called on build threads (publish, activate)
- * and on request threads (activate for rollback, delete). The host never activates two deployments of one site at once.
+ * and rollback is the same switch to an older copy, without re-uploading. Called on build threads (publish, activate),
+ * on request threads (activate for rollback) and on the host's retention thread (delete). The host never activates two
+ * deployments of one site at once.
  */
 public interface DeployTarget extends MiaobuExtension {
 
@@ -30,7 +31,9 @@ public interface DeployTarget extends MiaobuExtension {
     ActivationResult activate(SiteDeployment deployment);
 
     /**
-     * Removes a deployment that is not live. Removing one that is already gone succeeds.
+     * Removes a deployment that is not live. Removing one that is already gone succeeds. The host calls it when its
+     * retention policy purges an old deployment; by then the deployment is marked purged and is never activated
+     * again, and after a failure the host calls it again later.
      *
      * @throws ExtensionException when it is live, or the storage refuses
      */

@@ -27,6 +27,8 @@ public enum AuditAction {
     DEPLOY_TRIGGERED("deploy.triggered"),
     DEPLOY_CANCELLED("deploy.cancelled"),
     DEPLOY_ACTIVATED("deploy.activated"),
+    DEPLOY_PINNED("deploy.pinned"),
+    DEPLOY_UNPINNED("deploy.unpinned"),
     PLUGIN_SETTINGS_CHANGED("plugin.settings_changed"),
     SECRETS_ROTATED("server.secrets_rotated"),
     SIGNING_KEY_ROTATED("server.signing_key_rotated");

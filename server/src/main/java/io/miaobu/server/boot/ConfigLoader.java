@@ -33,7 +33,7 @@ public final class ConfigLoader {
             "builds.timeout.build", "builds.timeout.upload", "theme", "initial.admin.user", "initial.admin.password",
             "session.access.ttl", "session.refresh.ttl", "lockout.threshold", "lockout.first", "lockout.longest",
             "repositories.local.allowed", "trusted.proxies", "cors.allowed.origins", "builds.runner",
-            "builds.runner.fallback", "log.level");
+            "builds.runner.fallback", "log.level", "retention.deployments", "retention.logs");
 
     private final Map<String, String> environment;
     private final Properties systemProperties;
@@ -108,7 +108,14 @@ public final class ConfigLoader {
                 values.optional("initial.admin.password"),
                 security(values),
                 values.string("builds.runner", "host"),
-                values.bool("builds.runner.fallback", false));
+                values.bool("builds.runner.fallback", false),
+                retention(values));
+    }
+
+    private static RetentionConfig retention(Values values) {
+        return new RetentionConfig(
+                values.integer("retention.deployments", RetentionConfig.DEFAULTS.deployments(), 1, 1_000_000),
+                values.integer("retention.logs", RetentionConfig.DEFAULTS.logs(), 1, 1_000_000));
     }
 
     private static SecurityConfig security(Values values) {

@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param security             sessions, lockout, proxies, CORS, rate limits
  * @param buildRunner          where build commands run: {@code host} or a runner plugin's id ({@code docker})
  * @param buildRunnerFallback  whether builds run on the host when that runner's engine is unavailable
+ * @param retention            how many deployments and build logs each project keeps
  */
 public record ServerConfig(
         Path home,
@@ -47,7 +48,8 @@ public record ServerConfig(
         Optional<String> initialAdminPassword,
         SecurityConfig security,
         String buildRunner,
-        boolean buildRunnerFallback) {
+        boolean buildRunnerFallback,
+        RetentionConfig retention) {
 
     public Path pluginsDirectory() {
         return home.resolve("plugins");
@@ -81,6 +83,6 @@ public record ServerConfig(
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(home, bindHost, newPort, publicUrl, sitesDomain, dbUrl, dbUser, dbPassword,
                 buildConcurrency, cloneTimeout, installTimeout, buildTimeout, uploadTimeout, theme, initialAdminUser,
-                initialAdminPassword, security, buildRunner, buildRunnerFallback);
+                initialAdminPassword, security, buildRunner, buildRunnerFallback, retention);
     }
 }

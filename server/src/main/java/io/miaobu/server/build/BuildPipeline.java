@@ -22,6 +22,7 @@ import io.miaobu.server.secrets.SecretRedactor;
 import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.project.Project;
 import io.miaobu.server.project.ProjectDao;
+import io.miaobu.server.retention.RetentionService;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -62,11 +63,13 @@ public final class BuildPipeline {
     private final ScheduledExecutorService scheduler;
     private final ExtensionSettings settings;
     private final Clock clock;
+    private final RetentionService retention;
 
     public BuildPipeline(Jdbi jdbi, ExtensionRegistry extensions, DeployService deployService, BuildLogs logs,
                          Path workspaces, BuildTimeouts defaultTimeouts, BuildLimits.Store limits,
                          ProjectVariables variables, BuildRunners runners,
-                         ScheduledExecutorService scheduler, ExtensionSettings settings, Clock clock) {
+                         ScheduledExecutorService scheduler, ExtensionSettings settings, Clock clock,
+                         RetentionService retention) {
         this.jdbi = jdbi;
         this.settings = settings;
         this.deployments = jdbi.onDemand(DeploymentDao.class);
@@ -81,6 +84,7 @@ public final class BuildPipeline {
         this.runners = runners;
         this.scheduler = scheduler;
         this.clock = clock;
+        this.retention = retention;
     }
 
     /** Runs a deployment the executor has claimed (its status is CLONING). */
@@ -117,6 +121,9 @@ public final class BuildPipeline {
                 deleteRecursively(workspace);
             }
         }
+        // the build has ended and its log is closed
+        logs.compress(deploymentId);
+        retention.runFor(project.id());
     }
 
     private void runStages(Project project, Deployment deployment, Path workspace, LiveLog log, BuildControl control)

@@ -14,6 +14,7 @@ import java.time.Instant;
  *                          other {@code detected*} fields); {@code null} until the build got that far
  * @param environment      whose variables the build gets: {@code production} (or {@code preview})
  * @param retryOf          the deployment this one re-runs after a server restart interrupted it; {@code null} for others
+ * @param pinned           kept by the retention policy however old it gets
  */
 public record Deployment(
         long id,
@@ -42,7 +43,8 @@ public record Deployment(
         String detectedBuildCommand,
         String detectedOutputDirectory,
         String environment,
-        Long retryOf) {
+        Long retryOf,
+        boolean pinned) {
 
     public boolean isPublished() {
         return status == DeploymentStatus.LIVE && storageRef != null;

@@ -51,7 +51,9 @@ public interface DeploymentDao {
             LIMIT :limit""")
     List<Deployment> claimable(@Bind("limit") int limit);
 
-    @SqlQuery("SELECT * FROM deployments WHERE project_id = ? AND status NOT IN ('LIVE', 'FAILED', 'CANCELLED')")
+    @SqlQuery("""
+            SELECT * FROM deployments
+            WHERE project_id = ? AND status NOT IN ('LIVE', 'FAILED', 'CANCELLED', 'PURGED')""")
     List<Deployment> listUnfinishedOfProject(long projectId);
 
     @SqlQuery("SELECT id FROM deployments WHERE project_id = ?")
@@ -69,7 +71,7 @@ public interface DeploymentDao {
 
     @SqlUpdate("""
             UPDATE deployments SET status = :status, error = :error, finished_at = :at
-            WHERE id = :id AND status NOT IN ('LIVE', 'FAILED', 'CANCELLED')""")
+            WHERE id = :id AND status NOT IN ('LIVE', 'FAILED', 'CANCELLED', 'PURGED')""")
     int finish(@Bind("id") long id, @Bind("status") DeploymentStatus status, @Bind("error") String error,
                @Bind("at") Instant at);
 

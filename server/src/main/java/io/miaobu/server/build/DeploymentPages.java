@@ -9,6 +9,7 @@ import io.miaobu.server.deploy.DeployService;
 import io.miaobu.server.deploy.SiteUrls;
 import io.miaobu.server.project.Project;
 import io.miaobu.server.project.ProjectService;
+import io.miaobu.server.retention.RetentionService;
 import io.miaobu.server.web.Formats;
 import io.miaobu.server.web.PageRenderer;
 import io.miaobu.server.web.UserFacingException;
@@ -20,15 +21,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.util.Map;
 import org.glassfish.jersey.server.ContainerRequest;
 
-/** A deployment's page with its live log, and the rollback and cancel buttons. */
+/** A deployment's page with its live log, and the rollback, cancel and pin buttons. */
 @Path("deployments")
 @Produces(MediaType.TEXT_HTML)
 @Allow(Permission.PROJECT_VIEW)
@@ -41,16 +38,18 @@ public final class DeploymentPages {
     private final ProjectService projects;
     private final DeployService deploys;
     private final BuildLogs logs;
+    private final RetentionService retention;
     private final PageRenderer pages;
     private final SiteUrls siteUrls;
     private final Clock clock;
 
     public DeploymentPages(BuildService builds, ProjectService projects, DeployService deploys, BuildLogs logs,
-                           PageRenderer pages, SiteUrls siteUrls, Clock clock) {
+                           RetentionService retention, PageRenderer pages, SiteUrls siteUrls, Clock clock) {
         this.builds = builds;
         this.projects = projects;
         this.deploys = deploys;
         this.logs = logs;
+        this.retention = retention;
         this.pages = pages;
         this.siteUrls = siteUrls;
         this.clock = clock;
@@ -107,49 +106,40 @@ public final class DeploymentPages {
         }
     }
 
+    @POST
+    @Audited(AuditAction.DEPLOY_PINNED)
+    @Allow(Permission.PROJECT_DEPLOY)
+    @Path("{deploymentId}/pin")
+    public Response pin(@PathParam("deploymentId") long id) {
+        try {
+            retention.pin(id);
+            return pages.redirect("/deployments/" + id, "Deployment " + id + " is pinned: retention keeps it.");
+        } catch (UserFacingException e) {
+            if (e.status() == 404) {
+                throw e;
+            }
+            return pages.redirect("/deployments/" + id, e.getMessage());
+        }
+    }
+
+    @POST
+    @Audited(AuditAction.DEPLOY_UNPINNED)
+    @Allow(Permission.PROJECT_DEPLOY)
+    @Path("{deploymentId}/unpin")
+    public Response unpin(@PathParam("deploymentId") long id) {
+        retention.unpin(id);
+        return pages.redirect("/deployments/" + id, "Deployment " + id + " is no longer pinned.");
+    }
+
     /**
      * The complete lines of the log so far (at most the last {@link #LOG_TAIL_BYTES}), and how many lines the log has
      * up to there. A line being written at this moment is left to the stream.
      */
     private LogSnapshot logSnapshot(long id) {
-        var file = logs.fileOf(id);
-        if (!Files.exists(file)) {
-            return new LogSnapshot("", 0);
-        }
-        // one pass in fixed-size chunks, so a huge log costs no more memory than the tail the page shows
-        try (var channel = java.nio.channels.FileChannel.open(file)) {
-            var buffer = java.nio.ByteBuffer.allocate(64 * 1024);
-            long lines = 0;
-            long completeEnd = 0;
-            long position = 0;
-            while (channel.read(buffer) > 0) {
-                buffer.flip();
-                while (buffer.hasRemaining()) {
-                    position++;
-                    if (buffer.get() == '\n') {
-                        lines++;
-                        completeEnd = position;
-                    }
-                }
-                buffer.clear();
-            }
-            long start = Math.max(0, completeEnd - LOG_TAIL_BYTES);
-            byte[] tail = new byte[(int) (completeEnd - start)];
-            channel.read(java.nio.ByteBuffer.wrap(tail), start);
-            int from = 0;
-            String prefix = "";
-            if (start > 0) {
-                while (from < tail.length && tail[from] != '\n') {
-                    from++;
-                }
-                from++;
-                prefix = "… (earlier lines are in the full log: /api/v1/deployments/" + id + "/log)\n";
-            }
-            return new LogSnapshot(prefix + new String(tail, Math.min(from, tail.length),
-                    tail.length - Math.min(from, tail.length), StandardCharsets.UTF_8), lines);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        BuildLogs.Tail tail = logs.tail(id, LOG_TAIL_BYTES);
+        String prefix = tail.truncated()
+                ? "… (earlier lines are in the full log: /api/v1/deployments/" + id + "/log)\n" : "";
+        return new LogSnapshot(prefix + tail.text(), tail.lines());
     }
 
     private record LogSnapshot(String text, long lines) {

@@ -32,6 +32,10 @@ public final class DeploymentRows {
         row.put("live", live);
         row.put("canActivate", d.isPublished() && !live);
         row.put("canCancel", !d.status().isFinal());
+        row.put("pinned", d.pinned());
+        row.put("purged", d.status() == DeploymentStatus.PURGED);
+        row.put("canPin", d.status().isFinal() && d.status() != DeploymentStatus.PURGED && !d.pinned());
+        row.put("canUnpin", d.pinned());
         return row;
     }
 }

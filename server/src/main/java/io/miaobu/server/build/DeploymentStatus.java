@@ -3,7 +3,10 @@ package io.miaobu.server.build;
 import java.util.EnumSet;
 import java.util.Set;
 
-/** A deployment's life: {@code QUEUED → CLONING → BUILDING → UPLOADING → LIVE | FAILED | CANCELLED}. */
+/**
+ * A deployment's life: {@code QUEUED → CLONING → BUILDING → UPLOADING → LIVE | FAILED | CANCELLED}, and later
+ * {@code → PURGED} when the retention policy removes an old one.
+ */
 public enum DeploymentStatus {
     QUEUED,
     CLONING,
@@ -12,10 +15,15 @@ public enum DeploymentStatus {
     /** Built, published and made live (it may have been superseded as the live one since). */
     LIVE,
     FAILED,
-    CANCELLED;
+    CANCELLED,
+    /**
+     * Removed by the retention policy: its published copy, build log and workspace are gone, so it can never go live
+     * again. Only a final deployment that is neither live nor pinned gets here.
+     */
+    PURGED;
 
     public static final Set<DeploymentStatus> RUNNING = EnumSet.of(CLONING, BUILDING, UPLOADING);
-    public static final Set<DeploymentStatus> FINAL = EnumSet.of(LIVE, FAILED, CANCELLED);
+    public static final Set<DeploymentStatus> FINAL = EnumSet.of(LIVE, FAILED, CANCELLED, PURGED);
 
     public boolean isFinal() {
         return FINAL.contains(this);

@@ -3,12 +3,17 @@ package io.miaobu.server.build;
 import java.time.Instant;
 import java.util.List;
 
-/** A deployment as the API shows it. */
+/**
+ * A deployment as the API shows it.
+ *
+ * @param pinned whether retention keeps it however old it gets
+ */
 public record DeploymentView(
         long id,
         long projectId,
         DeploymentStatus status,
         boolean live,
+        boolean pinned,
         String trigger,
         String branch,
         String commitSha,
@@ -27,7 +32,7 @@ public record DeploymentView(
 
     public static DeploymentView of(Deployment d, Long liveDeploymentId, List<StatusChange> changes) {
         return new DeploymentView(d.id(), d.projectId(), d.status(), liveDeploymentId != null
-                && liveDeploymentId == d.id(), d.triggerKind(), d.branch(), d.commitSha(), d.commitAuthor(),
+                && liveDeploymentId == d.id(), d.pinned(), d.triggerKind(), d.branch(), d.commitSha(), d.commitAuthor(),
                 d.commitMessage(), d.error(), d.fileCount(), d.totalBytes(), d.uploadedBytes(), d.createdAt(),
                 d.startedAt(), d.finishedAt(), d.environment(), d.retryOf(),
                 changes == null ? null : changes.stream().map(c -> new StatusChangeView(c.status(), c.changedAt()))

@@ -12,6 +12,7 @@ import io.miaobu.server.build.DeploymentView;
 import io.miaobu.server.build.LogEvent;
 import io.miaobu.server.deploy.DeployService;
 import io.miaobu.server.project.ProjectService;
+import io.miaobu.server.retention.RetentionService;
 import io.miaobu.api.host.TaskLog;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -26,7 +27,6 @@ import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.nio.file.Files;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -44,12 +44,15 @@ public final class DeploymentsApi {
     private final ProjectService projects;
     private final DeployService deploys;
     private final BuildLogs logs;
+    private final RetentionService retention;
 
-    public DeploymentsApi(BuildService builds, ProjectService projects, DeployService deploys, BuildLogs logs) {
+    public DeploymentsApi(BuildService builds, ProjectService projects, DeployService deploys, BuildLogs logs,
+                          RetentionService retention) {
         this.builds = builds;
         this.projects = projects;
         this.deploys = deploys;
         this.logs = logs;
+        this.retention = retention;
     }
 
     @GET
@@ -65,12 +68,7 @@ public final class DeploymentsApi {
     @Produces(MediaType.TEXT_PLAIN + ";charset=utf-8")
     public Response log(@PathParam("deploymentId") long id) {
         builds.get(id);
-        java.nio.file.Path file = logs.fileOf(id);
-        StreamingOutput body = out -> {
-            if (Files.exists(file)) {
-                Files.copy(file, out);
-            }
-        };
+        StreamingOutput body = out -> logs.copyTo(id, out);
         return Response.ok(body).header("Cache-Control", "no-store").build();
     }
 
@@ -157,6 +155,25 @@ public final class DeploymentsApi {
     @jakarta.ws.rs.Path("{deploymentId}/activate")
     public DeploymentView activate(@PathParam("deploymentId") long id) {
         Deployment deployment = deploys.rollback(id, DISCARD);
+        return DeploymentView.of(deployment, projects.get(deployment.projectId()).liveDeploymentId(), null);
+    }
+
+    /** Keeps the deployment however old it gets: retention never purges a pinned deployment. */
+    @POST
+    @Audited(AuditAction.DEPLOY_PINNED)
+    @Allow(Permission.PROJECT_DEPLOY)
+    @jakarta.ws.rs.Path("{deploymentId}/pin")
+    public DeploymentView pin(@PathParam("deploymentId") long id) {
+        Deployment deployment = retention.pin(id);
+        return DeploymentView.of(deployment, projects.get(deployment.projectId()).liveDeploymentId(), null);
+    }
+
+    @POST
+    @Audited(AuditAction.DEPLOY_UNPINNED)
+    @Allow(Permission.PROJECT_DEPLOY)
+    @jakarta.ws.rs.Path("{deploymentId}/unpin")
+    public DeploymentView unpin(@PathParam("deploymentId") long id) {
+        Deployment deployment = retention.unpin(id);
         return DeploymentView.of(deployment, projects.get(deployment.projectId()).liveDeploymentId(), null);
     }
 

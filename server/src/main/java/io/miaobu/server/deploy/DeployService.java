@@ -8,6 +8,7 @@ import io.miaobu.api.deploy.SiteDeployment;
 import io.miaobu.api.host.TaskLog;
 import io.miaobu.server.build.Deployment;
 import io.miaobu.server.build.DeploymentDao;
+import io.miaobu.server.build.DeploymentStatus;
 import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.project.Project;
 import io.miaobu.server.project.ProjectDao;
@@ -16,7 +17,9 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -73,7 +76,12 @@ public final class DeployService {
         DeployTarget target = extensions.find(DeployTarget.class, deployment.deployTarget())
                 .orElseThrow(() -> new ExtensionException("The deploy target '" + deployment.deployTarget()
                         + "' is not installed or not running."));
-        synchronized (projectLocks.computeIfAbsent(project.id(), id -> new Object())) {
+        synchronized (lockOf(project.id())) {
+            // retention marks a deployment PURGED under this lock before deleting its files
+            if (deployments.findById(deployment.id()).map(Deployment::status).orElse(null)
+                    == DeploymentStatus.PURGED) {
+                throw purged(deployment.id());
+            }
             target.activate(siteDeployment(project, deployment, log));
             projects.setLiveDeployment(project.id(), deployment.id(), clock.instant());
             liveSites.put(project.slug(), deployment.storageLocation(), project.spa());
@@ -87,6 +95,9 @@ public final class DeployService {
                 .orElseThrow(() -> UserFacingException.notFound("No deployment " + deploymentId + "."));
         Project project = projects.findById(deployment.projectId())
                 .orElseThrow(() -> UserFacingException.notFound("No deployment " + deploymentId + "."));
+        if (deployment.status() == DeploymentStatus.PURGED) {
+            throw purged(deploymentId);
+        }
         if (!deployment.isPublished()) {
             throw UserFacingException.conflict("Deployment " + deploymentId + " is " + deployment.status()
                     + "; only a deployment that went live can be made live again.");
@@ -97,6 +108,31 @@ public final class DeployService {
             throw new UserFacingException(502, "deploy_target_failed", e.getMessage(), null);
         }
         return deployment;
+    }
+
+    /**
+     * Runs {@code change} unless the deployment is its project's live one, while no deployment of the project can go
+     * live: retention marks a deployment purged through this, so a rollback cannot revive it meanwhile.
+     *
+     * @return what {@code change} returned; false when the deployment is live (or the project is gone)
+     */
+    public boolean unlessLive(long projectId, long deploymentId, BooleanSupplier change) {
+        synchronized (lockOf(projectId)) {
+            Project project = projects.findById(projectId).orElse(null);
+            if (project == null || Objects.equals(project.liveDeploymentId(), deploymentId)) {
+                return false;
+            }
+            return change.getAsBoolean();
+        }
+    }
+
+    private Object lockOf(long projectId) {
+        return projectLocks.computeIfAbsent(projectId, id -> new Object());
+    }
+
+    private static UserFacingException purged(long deploymentId) {
+        return UserFacingException.conflict("Deployment " + deploymentId + " was purged by the retention policy:"
+                + " its files are gone, so it cannot go live again. Deploy its commit anew instead.");
     }
 
     static SiteDeployment siteDeployment(Project project, Deployment deployment, TaskLog log) {

@@ -22,6 +22,21 @@ public final class Formats {
         return instant == null ? "" : instant.toString();
     }
 
+    /** A size in bytes for people: {@code 512 B}, {@code 1.5 KiB}, {@code 20.0 MiB}, {@code 3.2 GiB}. */
+    public static String bytes(long bytes) {
+        if (bytes < 1024) {
+            return Math.max(0, bytes) + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
     public static String duration(Duration duration) {
         if (duration == null) {
             return "";

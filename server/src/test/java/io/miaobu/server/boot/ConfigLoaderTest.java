@@ -59,6 +59,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void keepsTenDeploymentsAndFiftyLogsPerProjectUnlessToldOtherwise() {
+        assertThat(load(Map.of(), new Properties()).retention()).isEqualTo(new RetentionConfig(10, 50));
+        assertThat(load(Map.of("MIAOBU_RETENTION_DEPLOYMENTS", "3", "MIAOBU_RETENTION_LOGS", "200"),
+                new Properties()).retention()).isEqualTo(new RetentionConfig(3, 200));
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_RETENTION_DEPLOYMENTS", "0"), new Properties()))
+                .hasMessageContaining("retention.deployments must be between 1 and");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_RETENTION_LOGS", "all"), new Properties()))
+                .hasMessageContaining("retention.logs must be a whole number");
+    }
+
+    @Test
     void readsTheInitialAdminFromTheEnvironment() {
         ServerConfig config = load(Map.of("MIAOBU_INITIAL_ADMIN_USER", "root",
                 "MIAOBU_INITIAL_ADMIN_PASSWORD", "a long password"), new Properties());

@@ -10,7 +10,7 @@ import java.util.UUID;
  * (127.0.0.1:5432, database {@code test}, trust auth; {@code .ci/run} makes sure it runs). The PostgreSQL URL can be
  * changed with {@code MIAOBU_TEST_POSTGRES_URL}.
  */
-final class TestDatabases {
+public final class TestDatabases {
 
     static final String POSTGRES_URL = System.getenv().getOrDefault("MIAOBU_TEST_POSTGRES_URL",
             "jdbc:postgresql://127.0.0.1:5432/test");
@@ -19,12 +19,12 @@ final class TestDatabases {
     private TestDatabases() {
     }
 
-    static Database h2(Path directory) {
+    public static Database h2(Path directory) {
         return new Database("jdbc:h2:file:" + directory.resolve("miaobu") + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "", 4);
     }
 
     /** A database in a new, empty schema; drop it with {@link #dropSchema}. */
-    static Database postgres(String schema) throws SQLException {
+    public static Database postgres(String schema) throws SQLException {
         try (var connection = DriverManager.getConnection(POSTGRES_URL, POSTGRES_USER, "");
              var statement = connection.createStatement()) {
             statement.execute("CREATE SCHEMA " + schema);
@@ -32,14 +32,14 @@ final class TestDatabases {
         return new Database(POSTGRES_URL + "?currentSchema=" + schema, POSTGRES_USER, "", 4);
     }
 
-    static void dropSchema(String schema) throws SQLException {
+    public static void dropSchema(String schema) throws SQLException {
         try (var connection = DriverManager.getConnection(POSTGRES_URL, POSTGRES_USER, "");
              var statement = connection.createStatement()) {
             statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
     }
 
-    static String newSchemaName() {
+    public static String newSchemaName() {
         return "miaobu_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     }
 }

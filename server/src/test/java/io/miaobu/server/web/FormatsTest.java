@@ -18,6 +18,16 @@ class FormatsTest {
     }
 
     @Test
+    void showsSizesInBinaryUnits() {
+        assertThat(Formats.bytes(0)).isEqualTo("0 B");
+        assertThat(Formats.bytes(1023)).isEqualTo("1023 B");
+        assertThat(Formats.bytes(1536)).isEqualTo("1.5 KiB");
+        assertThat(Formats.bytes(20L * 1024 * 1024)).isEqualTo("20.0 MiB");
+        assertThat(Formats.bytes(3_435_973_837L)).isEqualTo("3.2 GiB");
+        assertThat(Formats.bytes(Long.MAX_VALUE)).isEqualTo("8.0 EiB");
+    }
+
+    @Test
     void showsTimesInUtc() {
         assertThat(Formats.dateTime(Instant.parse("2026-11-26T13:25:42.5Z"))).isEqualTo("2026-11-26 13:25:42 UTC");
         assertThat(Formats.dateTime(null)).isEmpty();
