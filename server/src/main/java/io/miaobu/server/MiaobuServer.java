@@ -54,6 +54,8 @@ import io.miaobu.server.build.QueueApi;
 import io.miaobu.server.build.QueuePage;
 import io.miaobu.server.build.BuildQueue;
 import io.miaobu.server.build.BuildRunners;
+import io.miaobu.server.build.cache.DependencyCache;
+import io.miaobu.server.build.cache.NodeVersion;
 import io.miaobu.server.build.DatabaseBuildQueue;
 import io.miaobu.server.build.NodeIdentity;
 import io.miaobu.server.build.BuildLogs;
@@ -100,6 +102,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.server.Handler;
@@ -244,18 +247,29 @@ public final class MiaobuServer {
         var diskUsage = new DiskUsage(config.home(), config.workspacesDirectory(), config.cacheDirectory(),
                 config.logsDirectory(), config.sitesDirectory(), config.dbUrl(), clock);
         var buildLimits = new BuildLimits.Store(database.jdbi());
+        // copies for the next build are made in the background, one at a time
+        ExecutorService cacheCopies = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "dependency-cache");
+            t.setDaemon(true);
+            return t;
+        });
+        start(() -> { cacheCopies.shutdownNow(); });
+        var dependencyCache = new DependencyCache(config.cacheDirectory().resolve("dependencies"),
+                config.dependencyCacheBytes(), clock, cacheCopies);
         var runners = new BuildRunners(extensions, extensionSettings, hostRunner, config.buildRunner(),
                 config.buildRunnerFallback());
         var pipeline = new BuildPipeline(database.jdbi(), extensions, deployService, logs,
                 config.workspacesDirectory(),
                 new BuildTimeouts(config.cloneTimeout(), config.installTimeout(), config.buildTimeout(),
                         config.uploadTimeout()),
-                buildLimits, variables, runners, scheduler, extensionSettings, clock, retention);
+                buildLimits, variables, runners, scheduler, extensionSettings, clock, retention, dependencyCache,
+                new NodeVersion(environment, config.buildRunner()));
         var buildQueue = new DatabaseBuildQueue(database.jdbi(), clock);
         var executor = new BuildExecutor(buildQueue, NodeIdentity.of(config.home()), BuildQueue.DEFAULT_SILENCE,
                 scheduler, pipeline, config.buildConcurrency(), clock);
         var builds = new BuildService(database.jdbi(), buildQueue, executor);
-        var remover = new ProjectRemover(database.jdbi(), projects, builds, logs, extensions, liveSites);
+        var remover = new ProjectRemover(database.jdbi(), projects, builds, logs, extensions, liveSites,
+                dependencyCache);
 
         var themes = new ThemeManager(config.theme(), MiaobuServer.class.getClassLoader());
         boolean https = "https".equals(config.publicUrl().getScheme());
@@ -294,8 +308,9 @@ public final class MiaobuServer {
                 .register(new AuditPage(audit, pages))
                 .register(new AuditApi(audit))
                 .register(new KeyRotationApi(secretRotation, signingKeys, security.accessTokenTtl(), audit))
-                .register(new ProjectsApi(projects, remover, builds, buildLimits, siteUrls))
-                .register(new ProjectPages(projects, remover, builds, buildLimits, database.jdbi(), pages, siteUrls,
+                .register(new ProjectsApi(projects, remover, builds, buildLimits, dependencyCache, siteUrls))
+                .register(new ProjectPages(projects, remover, builds, buildLimits, dependencyCache, database.jdbi(), pages,
+                        siteUrls,
                         clock))
                 .register(new QueueApi(builds))
                 .register(new QueuePage(builds, pages, clock))

@@ -820,7 +820,7 @@ class ThemePagesTest {
         Document owner = render(theme, lang, "project-settings",
                 SampleModels.withCan(SampleModels.settings(true, errors()), true, true, true));
         assertThat(postActions(owner)).containsExactlyInAnyOrder("/logout", "/projects/1042/settings",
-                "/projects/1042/build-limits", "/projects/1042/delete");
+                "/projects/1042/build-limits", "/projects/1042/dependency-cache/clear", "/projects/1042/delete");
         assertThat(viewer.select("form[action=/projects/1042/build-limits] button")).isEmpty();
         assertThat(maintainer.select("form[action=/projects/1042/build-limits] button[type=submit]")).hasSize(1);
         Document legacy = render(theme, lang, "project-settings", SampleModels.settings(true, errors()));

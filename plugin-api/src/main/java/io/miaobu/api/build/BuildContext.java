@@ -38,4 +38,12 @@ public interface BuildContext {
 
     /** The builder's settings for this project. */
     ConfigValues projectSettings();
+
+    /**
+     * Tells the host that the install step succeeded, before the build command runs: the host may now keep the
+     * installed dependencies for the next build (its dependency cache), before anything the build does can change
+     * them. Builders that install dependencies call it once; the default does nothing.
+     */
+    default void dependenciesInstalled() {
+    }
 }

@@ -33,7 +33,7 @@ public final class ConfigLoader {
             "builds.timeout.build", "builds.timeout.upload", "theme", "initial.admin.user", "initial.admin.password",
             "session.access.ttl", "session.refresh.ttl", "lockout.threshold", "lockout.first", "lockout.longest",
             "repositories.local.allowed", "trusted.proxies", "cors.allowed.origins", "builds.runner",
-            "builds.runner.fallback", "log.level", "retention.deployments", "retention.logs");
+            "builds.runner.fallback", "builds.cache.size", "log.level", "retention.deployments", "retention.logs");
 
     private final Map<String, String> environment;
     private final Properties systemProperties;
@@ -109,7 +109,8 @@ public final class ConfigLoader {
                 security(values),
                 values.string("builds.runner", "host"),
                 values.bool("builds.runner.fallback", false),
-                retention(values));
+                retention(values),
+                values.integer("builds.cache.size", 5120, 0, 10_000_000) * 1024L * 1024L);
     }
 
     private static RetentionConfig retention(Values values) {

@@ -28,6 +28,7 @@ import java.util.Optional;
  * @param buildRunner          where build commands run: {@code host} or a runner plugin's id ({@code docker})
  * @param buildRunnerFallback  whether builds run on the host when that runner's engine is unavailable
  * @param retention            how many deployments and build logs each project keeps
+ * @param dependencyCacheBytes the dependency cache's size limit
  */
 public record ServerConfig(
         Path home,
@@ -49,7 +50,8 @@ public record ServerConfig(
         SecurityConfig security,
         String buildRunner,
         boolean buildRunnerFallback,
-        RetentionConfig retention) {
+        RetentionConfig retention,
+        long dependencyCacheBytes) {
 
     public Path pluginsDirectory() {
         return home.resolve("plugins");
@@ -83,6 +85,6 @@ public record ServerConfig(
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(home, bindHost, newPort, publicUrl, sitesDomain, dbUrl, dbUser, dbPassword,
                 buildConcurrency, cloneTimeout, installTimeout, buildTimeout, uploadTimeout, theme, initialAdminUser,
-                initialAdminPassword, security, buildRunner, buildRunnerFallback, retention);
+                initialAdminPassword, security, buildRunner, buildRunnerFallback, retention, dependencyCacheBytes);
     }
 }

@@ -9,9 +9,16 @@ import org.jdbi.v3.core.Jdbi;
  * run again (once), and its own stage time limits where they differ from the server's.
  *
  * @param timeoutCloneSeconds   {@code null} for the server's default (likewise the other stages)
+ * @param dependencyCache       whether builds restore and save installed dependencies (see build/cache)
  */
 public record BuildLimits(int maxConcurrentBuilds, boolean retryInterrupted, Integer timeoutCloneSeconds,
-                          Integer timeoutInstallSeconds, Integer timeoutBuildSeconds, Integer timeoutUploadSeconds) {
+                          Integer timeoutInstallSeconds, Integer timeoutBuildSeconds, Integer timeoutUploadSeconds,
+                          Boolean dependencyCache) {
+
+    /** Left out ({@code null}), the dependency cache is on. */
+    public BuildLimits {
+        dependencyCache = dependencyCache == null || dependencyCache;
+    }
 
     static final int MAX_CONCURRENT = 10;
     static final int MAX_TIMEOUT_SECONDS = 24 * 3600;
@@ -60,11 +67,12 @@ public record BuildLimits(int maxConcurrentBuilds, boolean retryInterrupted, Int
         public BuildLimits get(long projectId) {
             return jdbi.withHandle(handle -> handle.createQuery("""
                             SELECT max_concurrent_builds, retry_interrupted, timeout_clone, timeout_install, timeout_build,
-                                   timeout_upload
+                                   timeout_upload, dependency_cache
                             FROM projects WHERE id = ?""")
                     .bind(0, projectId)
                     .map((rs, ctx) -> new BuildLimits(rs.getInt(1), rs.getBoolean(2), (Integer) rs.getObject(3),
-                            (Integer) rs.getObject(4), (Integer) rs.getObject(5), (Integer) rs.getObject(6)))
+                            (Integer) rs.getObject(4), (Integer) rs.getObject(5), (Integer) rs.getObject(6),
+                            rs.getBoolean(7)))
                     .findOne())
                     .orElseThrow(() -> UserFacingException.notFound("No project " + projectId + "."));
         }
@@ -75,7 +83,7 @@ public record BuildLimits(int maxConcurrentBuilds, boolean retryInterrupted, Int
                             UPDATE projects SET max_concurrent_builds = :maxConcurrentBuilds,
                                    retry_interrupted = :retryInterrupted, timeout_clone = :timeoutCloneSeconds,
                                    timeout_install = :timeoutInstallSeconds, timeout_build = :timeoutBuildSeconds,
-                                   timeout_upload = :timeoutUploadSeconds
+                                   timeout_upload = :timeoutUploadSeconds, dependency_cache = :dependencyCache
                             WHERE id = :id""")
                     .bindMethods(limits).bind("id", projectId).execute());
             return get(projectId);

@@ -15,14 +15,16 @@ import io.miaobu.api.source.CheckoutRequest;
 import io.miaobu.api.source.Commit;
 import io.miaobu.api.source.SourceProvider;
 import io.miaobu.api.source.SourceRepository;
+import io.miaobu.server.build.cache.CacheKey;
+import io.miaobu.server.build.cache.DependencyCache;
 import io.miaobu.server.deploy.DeployService;
-import io.miaobu.server.plugin.ExtensionSettings;
-import io.miaobu.server.project.ProjectVariables;
-import io.miaobu.server.secrets.SecretRedactor;
 import io.miaobu.server.plugin.ExtensionRegistry;
+import io.miaobu.server.plugin.ExtensionSettings;
 import io.miaobu.server.project.Project;
 import io.miaobu.server.project.ProjectDao;
+import io.miaobu.server.project.ProjectVariables;
 import io.miaobu.server.retention.RetentionService;
+import io.miaobu.server.secrets.SecretRedactor;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -64,12 +66,18 @@ public final class BuildPipeline {
     private final ExtensionSettings settings;
     private final Clock clock;
     private final RetentionService retention;
+    private final DependencyCache dependencyCache;
+    /** The major version of the node builds run with: part of the dependency cache's key. */
+    private final Supplier<String> nodeVersions;
 
     public BuildPipeline(Jdbi jdbi, ExtensionRegistry extensions, DeployService deployService, BuildLogs logs,
                          Path workspaces, BuildTimeouts defaultTimeouts, BuildLimits.Store limits,
                          ProjectVariables variables, BuildRunners runners,
                          ScheduledExecutorService scheduler, ExtensionSettings settings, Clock clock,
-                         RetentionService retention) {
+                         RetentionService retention, DependencyCache dependencyCache,
+                         Supplier<String> nodeVersions) {
+        this.dependencyCache = dependencyCache;
+        this.nodeVersions = nodeVersions;
         this.jdbi = jdbi;
         this.settings = settings;
         this.deployments = jdbi.onDemand(DeploymentDao.class);
@@ -129,7 +137,8 @@ public final class BuildPipeline {
     private void runStages(Project project, Deployment deployment, Path workspace, LiveLog log, BuildControl control)
             throws InterruptedException, BuildFailure, CancelledException {
         long id = deployment.id();
-        BuildTimeouts timeouts = limits.get(project.id()).applyTo(defaultTimeouts);
+        BuildLimits buildLimits = limits.get(project.id());
+        BuildTimeouts timeouts = buildLimits.applyTo(defaultTimeouts);
         // the project's variables, secrets opened: every form of every secret is masked from here on
         ProjectVariables.Resolved env = variables.resolve(project.id(), deployment.environment());
         env.secrets().values().forEach(secret -> SecretForms.of(secret).forEach(SecretRedactor::register));
@@ -174,9 +183,19 @@ public final class BuildPipeline {
                 + (plan.packageManager().isEmpty() ? "" : ", package manager: " + plan.packageManager()));
         log.info("Install command: " + orNone(plan.installCommand()) + "; build command: "
                 + orNone(plan.buildCommand()) + "; output directory: " + plan.outputDirectory());
+        CacheKey cacheKey = null;
+        if (buildLimits.dependencyCache()) {
+            cacheKey = CacheKey.of(project.id(), sourceDirectory, project.rootDirectory(), plan.packageManager(),
+                    nodeVersions.get());
+            log.info(dependencyCache.restore(cacheKey, sourceDirectory).describe());
+        }
+        // saved as soon as the install succeeded, before the build command could write into node_modules
+        CacheKey savedUnder = cacheKey;
+        Runnable afterInstall = savedUnder == null ? () -> { }
+                : () -> log.info(dependencyCache.save(savedUnder, sourceDirectory).describe());
         BuildContext context = new PipelineBuildContext(sourceDirectory, plan, runners.forBuild(plan, log),
                 environment(project, deployment, commit, env.all()), timeouts.install(), timeouts.build(),
-                settings.valuesFor("Builder", builder), log);
+                settings.valuesFor("Builder", builder), log, afterInstall);
         BuildOutput output = guardInterruptible(() -> builder.build(context));
         Path outputDirectory = realOutputDirectory(checkout, output);
         // the repository's history is no part of a site, also when the output directory is the checkout itself
@@ -380,8 +399,14 @@ public final class BuildPipeline {
 
     private record PipelineBuildContext(Path sourceDirectory, BuildPlan plan, BuildRunner runner,
                                         Map<String, String> environment, Duration installTimeout,
-                                        Duration buildTimeout, ConfigValues globalSettings, TaskLog log)
+                                        Duration buildTimeout, ConfigValues globalSettings, TaskLog log,
+                                        Runnable afterInstall)
             implements BuildContext {
+
+        @Override
+        public void dependenciesInstalled() {
+            afterInstall.run();
+        }
 
         public ConfigValues projectSettings() {
             return ConfigValues.EMPTY;

@@ -8,6 +8,7 @@ import io.miaobu.server.auth.Permission;
 import io.miaobu.server.auth.ProjectRole;
 import io.miaobu.server.build.BuildLimits;
 import io.miaobu.server.build.BuildService;
+import io.miaobu.server.build.cache.DependencyCache;
 import io.miaobu.server.build.Deployment;
 import io.miaobu.server.build.DeploymentDao;
 import io.miaobu.server.build.DeploymentRows;
@@ -48,14 +49,17 @@ public final class ProjectPages {
     private final ProjectRemover remover;
     private final BuildService builds;
     private final BuildLimits.Store limits;
+    private final DependencyCache dependencyCache;
     private final DeploymentDao deployments;
     private final PageRenderer pages;
     private final SiteUrls siteUrls;
     private final Clock clock;
 
     public ProjectPages(ProjectService projects, ProjectRemover remover, BuildService builds,
-                        BuildLimits.Store limits, Jdbi jdbi, PageRenderer pages, SiteUrls siteUrls, Clock clock) {
+                        BuildLimits.Store limits, DependencyCache dependencyCache, Jdbi jdbi, PageRenderer pages,
+                        SiteUrls siteUrls, Clock clock) {
         this.limits = limits;
+        this.dependencyCache = dependencyCache;
         this.projects = projects;
         this.remover = remover;
         this.builds = builds;
@@ -181,7 +185,8 @@ public final class ProjectPages {
                     optionalWholeNumber("timeoutCloneSeconds", submitted.get("timeoutCloneSeconds")),
                     optionalWholeNumber("timeoutInstallSeconds", submitted.get("timeoutInstallSeconds")),
                     optionalWholeNumber("timeoutBuildSeconds", submitted.get("timeoutBuildSeconds")),
-                    optionalWholeNumber("timeoutUploadSeconds", submitted.get("timeoutUploadSeconds"))));
+                    optionalWholeNumber("timeoutUploadSeconds", submitted.get("timeoutUploadSeconds")),
+                    fields.containsKey("dependencyCache")));
             return pages.redirect("/projects/" + id + "/settings", "Build limits saved.");
         } catch (UserFacingException e) {
             if (e.status() == 404) {
@@ -190,6 +195,16 @@ public final class ProjectPages {
             Project project = projects.get(id);
             return settingsPage(request, project, formOf(project), PageRenderer.errorsOf(e), e.status(), submitted);
         }
+    }
+
+    @POST
+    @Audited(AuditAction.SETTINGS_CHANGED)
+    @Allow(Permission.PROJECT_CONFIGURE)
+    @Path("projects/{projectId}/dependency-cache/clear")
+    public Response clearDependencyCache(@PathParam("projectId") long id) {
+        var cleared = dependencyCache.clear(id);
+        return pages.redirect("/projects/" + id + "/settings", "Dependency cache cleared ("
+                + Formats.bytes(cleared.bytes()) + "). The next build installs from scratch.");
     }
 
     @POST
@@ -253,7 +268,9 @@ public final class ProjectPages {
                                   Map<String, String> errors, int status, Map<String, String> limitsForm) {
         var model = new HashMap<String, Object>();
         var limitsModel = new HashMap<String, Object>(limitsForm);
-        limitsModel.put("retryInterrupted", limits.get(project.id()).retryInterrupted());
+        BuildLimits stored = limits.get(project.id());
+        limitsModel.put("retryInterrupted", stored.retryInterrupted());
+        limitsModel.put("dependencyCache", stored.dependencyCache());
         model.put("limits", limitsModel);
         model.put("project", summary(project));
         model.put("form", formModel(form));

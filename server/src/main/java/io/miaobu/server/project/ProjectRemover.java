@@ -6,6 +6,7 @@ import io.miaobu.api.deploy.DeployTarget;
 import io.miaobu.server.auth.User;
 import io.miaobu.server.build.BuildLogs;
 import io.miaobu.server.build.BuildService;
+import io.miaobu.server.build.cache.DependencyCache;
 import io.miaobu.server.build.Deployment;
 import io.miaobu.server.build.DeploymentDao;
 import io.miaobu.server.deploy.LiveSites;
@@ -35,9 +36,11 @@ public final class ProjectRemover {
     private final BuildLogs logs;
     private final ExtensionRegistry extensions;
     private final LiveSites liveSites;
+    private final DependencyCache dependencyCache;
 
     public ProjectRemover(Jdbi jdbi, ProjectService projects, BuildService builds, BuildLogs logs,
-                          ExtensionRegistry extensions, LiveSites liveSites) {
+                          ExtensionRegistry extensions, LiveSites liveSites, DependencyCache dependencyCache) {
+        this.dependencyCache = dependencyCache;
         this.projects = projects;
         this.projectDao = jdbi.onDemand(ProjectDao.class);
         this.deployments = jdbi.onDemand(DeploymentDao.class);
@@ -67,6 +70,7 @@ public final class ProjectRemover {
         List<Long> deploymentIds = deployments.idsOfProject(id);
         projectDao.delete(id);
         deploymentIds.forEach(logs::delete);
+        dependencyCache.clear(id);
         LOG.info("Project {} ({}) deleted by {}", project.slug(), id, user == null ? "the server" : user.username());
     }
 

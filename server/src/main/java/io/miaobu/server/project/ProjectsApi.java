@@ -7,6 +7,7 @@ import io.miaobu.server.auth.Allow;
 import io.miaobu.server.auth.Permission;
 import io.miaobu.server.build.BuildLimits;
 import io.miaobu.server.build.BuildService;
+import io.miaobu.server.build.cache.DependencyCache;
 import io.miaobu.server.build.Deployment;
 import io.miaobu.server.build.DeploymentView;
 import io.miaobu.server.deploy.SiteUrls;
@@ -45,10 +46,12 @@ public final class ProjectsApi {
     private final BuildService builds;
     private final SiteUrls siteUrls;
     private final BuildLimits.Store limits;
+    private final DependencyCache dependencyCache;
 
     public ProjectsApi(ProjectService projects, ProjectRemover remover, BuildService builds, BuildLimits.Store limits,
-                       SiteUrls siteUrls) {
+                       DependencyCache dependencyCache, SiteUrls siteUrls) {
         this.limits = limits;
+        this.dependencyCache = dependencyCache;
         this.projects = projects;
         this.remover = remover;
         this.builds = builds;
@@ -160,6 +163,20 @@ public final class ProjectsApi {
             throw UserFacingException.invalid(null, "Send the build limits as a JSON object.");
         }
         return limits.update(id, body);
+    }
+
+    /** Empties the project's dependency cache: its next build installs from scratch. */
+    @DELETE
+    @Path("{projectId}/dependency-cache")
+    @Allow(Permission.PROJECT_CONFIGURE)
+    @Audited(AuditAction.SETTINGS_CHANGED)
+    public DependencyCacheCleared clearDependencyCache(@PathParam("projectId") long id) {
+        var cleared = dependencyCache.clear(id);
+        return new DependencyCacheCleared(cleared.entries(), cleared.bytes());
+    }
+
+    /** @param entries how many cache entries were removed, {@code bytes} their size */
+    public record DependencyCacheCleared(int entries, long bytes) {
     }
 
     /** @param cancelled how many queued deployments were cancelled */

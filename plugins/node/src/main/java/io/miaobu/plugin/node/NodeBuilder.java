@@ -48,11 +48,23 @@ public final class NodeBuilder implements Builder {
         Path source = context.sourceDirectory().toAbsolutePath().normalize();
         // checked before anything runs: a bad setting should not cost a whole build
         Path output = resolveOutput(source, plan.outputDirectory());
-        run("Install", plan.installCommand(), context.installTimeout(), context);
+        run("Install", installCommand(plan, source), context.installTimeout(), context);
+        context.dependenciesInstalled();
         run("Build", plan.buildCommand(), context.buildTimeout(), context);
         requireInside(source, output, plan.outputDirectory());
         context.log().info("Output directory: " + plan.outputDirectory());
         return new BuildOutput(output);
+    }
+
+    /**
+     * {@code npm ci} deletes {@code node_modules} first, so with one already there (the host restored it from its
+     * dependency cache) npm is asked to confirm it instead; it finds it up to date and downloads nothing.
+     */
+    static String installCommand(BuildPlan plan, Path source) {
+        if (plan.installCommand().equals("npm ci") && Files.isDirectory(source.resolve("node_modules"))) {
+            return "npm install --prefer-offline --no-audit --no-fund";
+        }
+        return plan.installCommand();
     }
 
     private static void run(String step, String command, Duration timeout, BuildContext context)

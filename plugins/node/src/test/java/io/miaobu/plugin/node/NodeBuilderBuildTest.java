@@ -11,6 +11,8 @@ import io.miaobu.api.testkit.TestBuildContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +67,35 @@ class NodeBuilderBuildTest {
 
         assertThat(log.lines(RecordingTaskLog.Level.INFO))
                 .containsSubsequence("Running install: node install.js", "Running build: npm run build");
+    }
+
+    @Test
+    void keepsARestoredNodeModulesInsteadOfRunningNpmCi() throws Exception {
+        // a dependency npm installs without a registry: a tarball in the repository
+        Files.createDirectories(site.resolve("lib"));
+        write("lib/package.json", "{\"name\": \"lib\", \"version\": \"1.0.0\"}");
+        npm(site.resolve("lib"), "pack");
+        write("package.json", """
+                {"name": "with-deps", "private": true, "scripts": {"build": "node build.js"},
+                 "dependencies": {"lib": "file:./lib/lib-1.0.0.tgz"}}
+                """);
+        write("build.js", """
+                const fs = require('fs');
+                if (!fs.existsSync('node_modules/lib/restored.txt')) process.exit(9);
+                fs.mkdirSync('dist');
+                fs.writeFileSync('dist/index.html', 'ok');
+                """);
+        npm(site, "install", "--no-audit", "--no-fund");
+        write("node_modules/lib/restored.txt", "as the dependency cache restored it");
+        BuildPlan plan = builder.detect(site).orElseThrow();
+
+        builder.build(TestBuildContext.of(site, plan, log));
+
+        assertThat(plan.installCommand()).isEqualTo("npm ci");
+        assertThat(log.lines(RecordingTaskLog.Level.INFO))
+                .contains("Running install: npm install --prefer-offline --no-audit --no-fund");
+        assertThat(log.text()).contains("up to date");
+        assertThat(site.resolve("node_modules/lib/restored.txt")).exists();
     }
 
     @Test
@@ -160,6 +191,14 @@ class NodeBuilderBuildTest {
         assertThat(NodeBuilder.format(Duration.ofMinutes(15))).isEqualTo("15m");
         assertThat(NodeBuilder.format(Duration.ofHours(1).plusMinutes(5))).isEqualTo("1h 5m");
         assertThat(NodeBuilder.format(Duration.ofMillis(250))).isEqualTo("250ms");
+    }
+
+    private static void npm(Path dir, String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of("npm"));
+        argv.addAll(List.of(args));
+        Process npm = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(npm.waitFor()).isZero();
     }
 
     private void write(String name, String content) throws Exception {
