@@ -1,6 +1,7 @@
-// Shared helpers for the benchmarks: start a Miaobu from war/target/miaobu.war in a temp home, talk to its API.
+// Shared helpers for the benchmarks: start a Miaobu (war/target/miaobu.war, or the unpacked distribution) in a temp
+// home, talk to its API.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +57,46 @@ export async function startMiaobu({ home = mkdtempSync(join(tmpdir(), 'miaobu-be
   return { child, port, base, home, startupMs, output: () => output, stop: () => stop(child) };
 }
 
+/**
+ * Starts the real distribution: distribution/target/*.tar.gz unpacked into a temp directory and run with bin/miaobu and
+ * its default JVM options (a 512 MB heap at most). Resolves when /health/ready answers 200. stop() also removes the
+ * installation and the home.
+ */
+export async function startDistribution({ home = mkdtempSync(join(tmpdir(), 'miaobu-bench-')), env = {} } = {}) {
+  const tarball = readdirSync(join(root, 'distribution/target')).find((f) => f.endsWith('.tar.gz'));
+  if (!tarball) {
+    console.error("distribution/target/*.tar.gz is missing: run 'mvn -B -q install -DskipTests' first");
+    process.exit(2);
+  }
+  const install = mkdtempSync(join(tmpdir(), 'miaobu-dist-'));
+  execFileSync('tar', ['-xzf', join(root, 'distribution/target', tarball), '-C', install, '--strip-components=1']);
+  const port = await freePort();
+  const child = spawn(join(install, 'bin/miaobu'), [], {
+    env: {
+      ...process.env, MIAOBU_HOME: home, MIAOBU_PORT: String(port), MIAOBU_HOST: '127.0.0.1', MIAOBU_CDS: 'off',
+      MIAOBU_INITIAL_ADMIN_USER: ADMIN.username, MIAOBU_INITIAL_ADMIN_PASSWORD: ADMIN.password, ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  const base = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Miaobu exited:\n${output}`);
+    try {
+      if ((await fetch(`${base}/health/ready`)).ok) break;
+    } catch { /* not yet listening */ }
+    await sleep(5);
+  }
+  const stopAndRemove = async () => {
+    await stop(child);
+    rmSync(install, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  };
+  return { child, port, base, home, output: () => output, stop: stopAndRemove };
+}
+
 async function stop(child) {
   if (child.exitCode !== null) return;
   child.kill('SIGTERM');
@@ -98,6 +139,11 @@ fs.writeFileSync('dist/index.html', '<h1>' + fs.readFileSync('message.txt', 'utf
   git('add', '.');
   git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'site');
   return dir;
+}
+
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 export function median(values) {

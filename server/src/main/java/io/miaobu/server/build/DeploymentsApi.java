@@ -91,6 +91,13 @@ public final class DeploymentsApi {
             if (!awaitLogOrEnd(id, sink, sse)) {
                 return;
             }
+            if (!logs.isActive(id)) {
+                // a finished log: straight from the file to the client, one event at a time, so a late client of a
+                // huge log costs no memory (it waits for the client instead of queueing the whole log)
+                try (AutoCloseable replay = logs.follow(id, after, event -> send(sink, sse, event))) {
+                    return;
+                }
+            }
             try (AutoCloseable subscription = logs.follow(id, after, queue::add)) {
                 while (!sink.isClosed()) {
                     LogEvent event = queue.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
@@ -177,9 +184,19 @@ public final class DeploymentsApi {
         return DeploymentView.of(deployment, projects.get(deployment.projectId()).liveDeploymentId(), null);
     }
 
+    private static void send(SseEventSink sink, Sse sse, LogEvent event) {
+        if (sink.isClosed()) {
+            throw new IllegalStateException("the client went away");
+        }
+        sink.send(toSse(event, sse)).toCompletableFuture().join();
+    }
+
     private static OutboundSseEvent toSse(LogEvent event, Sse sse) {
         if (event instanceof LogEvent.Line line) {
-            return sse.newEventBuilder().name("line").id(Long.toString(line.number())).data(line.text()).build();
+            // an event without data is never dispatched (and Jersey writes no data field for ""): an empty line is
+            // sent as one space, so it still arrives and its id keeps the count
+            String text = line.text().isEmpty() ? " " : line.text();
+            return sse.newEventBuilder().name("line").id(Long.toString(line.number())).data(text).build();
         }
         if (event instanceof LogEvent.Status status) {
             return sse.newEventBuilder().name("status").data(status.status().name()).build();
