@@ -127,6 +127,7 @@ final class SampleModels {
                 "createdAt", "5 minutes ago", "createdAtIso", "2026-01-02T03:00:00Z", "duration", finished ? "42 s" : "",
                 "live", false, "canActivate", false, "canCancel", !finished, "timeline", timeline,
                 "pinned", false, "purged", false, "canPin", finished, "canUnpin", false);
+        deployment.put("stages", stages(finished));
         return with(signedIn(), "project", project(5002L), "deployment", deployment,
                 "log", "$ npm ci\n" + XSS + "\n</pre><script>alert(2)</script>", "streamUrl", "/deployments/5003/log/stream");
     }
@@ -177,6 +178,22 @@ final class SampleModels {
     private static Map<String, Object> diskArea(String name, String path, boolean part, String bytes, long exactBytes,
                                                 long files) {
         return map("name", name, "path", path, "part", part, "bytes", bytes, "exactBytes", exactBytes, "files", files);
+    }
+
+    /** As the server makes them: running, two stages done, building for 83 s, two ahead; finished, failed while building. */
+    static List<Object> stages(boolean finished) {
+        List<Object> stages = new ArrayList<>();
+        stages.add(map("status", "QUEUED", "state", "done", "duration", "0.4 s", "elapsedMs", 0L));
+        stages.add(map("status", "CLONING", "state", "done", "duration", "2.1 s", "elapsedMs", 0L));
+        if (finished) {
+            stages.add(map("status", "BUILDING", "state", "done", "duration", "39 s", "elapsedMs", 0L));
+            stages.add(map("status", "FAILED", "state", "outcome", "duration", "", "elapsedMs", 0L));
+        } else {
+            stages.add(map("status", "BUILDING", "state", "current", "duration", "1 min 23 s", "elapsedMs", 83_456L));
+            stages.add(map("status", "UPLOADING", "state", "pending", "duration", "", "elapsedMs", 0L));
+            stages.add(map("status", "LIVE", "state", "pending", "duration", "", "elapsedMs", 0L));
+        }
+        return stages;
     }
 
     static Map<String, Object> settings(boolean withDetected, Map<String, String> errors) {

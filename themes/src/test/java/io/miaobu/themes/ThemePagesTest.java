@@ -884,4 +884,19 @@ class ThemePagesTest {
         return doc.select("link[rel=stylesheet]").stream().map(link -> link.attr("href"))
                 .filter(href -> href.startsWith("/static/css/" + stylesheet)).findFirst().orElseThrow();
     }
+
+    @EveryThemeAndLanguage
+    void deploymentPageShowsEachStageWithItsDurationAndTheCurrentOneTicking(String theme, String lang) {
+        Document running = render(theme, lang, "deployment", SampleModels.deploymentPage(false));
+        assertThat(running.select("#stages .stage")).hasSize(5);
+        assertThat(running.select("#stages .stage--done .stage__duration").eachText()).containsExactly("0.4 s", "2.1 s");
+        assertThat(running.select("#stages .stage--current").attr("aria-current")).isEqualTo("step");
+        assertThat(running.select("#stages .stage--current .stage__duration").attr("data-elapsed-ms"))
+                .isEqualTo("83456");
+        assertThat(running.select("#stages .stage--current .stage__progress")).hasSize(1);
+
+        Document finished = render(theme, lang, "deployment", SampleModels.deploymentPage(true));
+        assertThat(finished.select("#stages .stage--current")).isEmpty();
+        assertThat(finished.select("#stages .stage--outcome .badge").attr("data-status")).isEqualTo("FAILED");
+    }
 }

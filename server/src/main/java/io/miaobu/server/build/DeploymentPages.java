@@ -22,6 +22,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import org.glassfish.jersey.server.ContainerRequest;
 
@@ -61,7 +62,9 @@ public final class DeploymentPages {
         Deployment deployment = builds.get(id);
         Project project = projects.get(deployment.projectId());
         Map<String, Object> row = DeploymentRows.of(deployment, project.liveDeploymentId(), clock.instant());
-        row.put("timeline", builds.timeline(id).stream().map(c -> Map.of("status", c.status().name(),
+        List<StatusChange> changes = builds.timeline(id);
+        row.put("stages", DeploymentStages.of(changes, deployment.status(), deployment.finishedAt(), clock.instant()));
+        row.put("timeline", changes.stream().map(c -> Map.of("status", c.status().name(),
                 "at", Formats.dateTime(c.changedAt()), "atIso", Formats.iso(c.changedAt()))).toList());
         LogSnapshot log = logSnapshot(id);
         return pages.render(request, "deployment", Map.of(

@@ -3,7 +3,10 @@
  * Refresh link. Server-sent events on <pre id="log" data-stream-url>:
  *   line   – one log line in data, appended as text
  *   status – the new status name (QUEUED, BUILDING, …); relabels the badge #status from its data-label-* attributes
+ *            and moves the stage view #stages on: the current stage keeps the time it ran, the new one starts ticking
  *   end    – the build finished: close the stream and reload so the page shows the final state and buttons
+ * The current stage's time ticks from its data-elapsed-ms (how long it had run when the page was made), measured with
+ * this page's own clock, so a difference between the browser's and the server's clocks does not matter.
  */
 (function () {
   'use strict';
@@ -52,16 +55,153 @@
     badge.textContent = label;
   }
 
+  // Same format as the server's durations: "4.2 s", "42 s", "3 min 5 s".
+  function formatDuration(millis) {
+    if (millis < 10000) {
+      return (Math.floor(Math.max(0, millis) / 100) / 10).toFixed(1) + ' s';
+    }
+    var seconds = Math.floor(millis / 1000);
+    return seconds < 60 ? seconds + ' s' : Math.floor(seconds / 60) + ' min ' + (seconds % 60) + ' s';
+  }
+
+  var stages = document.getElementById('stages');
+  var running = null; // { item, duration element, elapsed when the page was made, page time then }
+  var ticker = null;
+
+  function hiddenText(item, text) {
+    var hidden = item.querySelector('.stage__time .visually-hidden');
+    if (hidden && text) {
+      hidden.textContent = text + ' ';
+    }
+  }
+
+  function tick() {
+    if (running) {
+      running.duration.textContent = formatDuration(running.base + (Date.now() - running.since));
+    }
+  }
+
+  function startTicking(item, baseMillis) {
+    var duration = item.querySelector('.stage__duration');
+    if (!duration) {
+      return;
+    }
+    running = { item: item, duration: duration, base: baseMillis, since: Date.now() };
+    tick();
+    if (!ticker) {
+      ticker = window.setInterval(tick, 500);
+    }
+  }
+
+  function stopTicking() {
+    if (running) {
+      tick();
+      var item = running.item;
+      item.className = 'stage stage--done';
+      item.removeAttribute('aria-current');
+      hiddenText(item, stages.getAttribute('data-text-done'));
+      var bar = item.querySelector('.stage__progress');
+      if (bar) {
+        bar.parentNode.removeChild(bar);
+      }
+      running = null;
+    }
+    if (ticker) {
+      window.clearInterval(ticker);
+      ticker = null;
+    }
+  }
+
+  function stageItem(status) {
+    var items = stages.querySelectorAll('.stage');
+    for (var i = 0; i < items.length; i++) {
+      if (items[i].getAttribute('data-status') === status) {
+        return items[i];
+      }
+    }
+    return null;
+  }
+
+  function showOutcome(status) {
+    var pending = stages.querySelectorAll('.stage--pending');
+    for (var i = 0; i < pending.length; i++) {
+      pending[i].parentNode.removeChild(pending[i]);
+    }
+    var item = document.createElement('li');
+    item.className = 'stage stage--outcome';
+    item.setAttribute('data-status', status);
+    var name = document.createElement('span');
+    name.className = 'stage__name';
+    var hidden = document.createElement('span');
+    hidden.className = 'visually-hidden';
+    hidden.textContent = (stages.getAttribute('data-text-outcome') || '') + ' ';
+    var outcome = document.createElement('span');
+    outcome.className = 'badge badge--' + status.toLowerCase();
+    outcome.setAttribute('data-status', status);
+    outcome.textContent = (badge && badge.getAttribute('data-label-' + status.toLowerCase())) || status;
+    name.appendChild(hidden);
+    name.appendChild(outcome);
+    item.appendChild(name);
+    stages.appendChild(item);
+  }
+
+  function moveStages(status) {
+    if (!stages) {
+      return;
+    }
+    var item = stageItem(status);
+    if (running && running.item === item) {
+      return;
+    }
+    stopTicking();
+    if (/^(LIVE|FAILED|CANCELLED)$/.test(status)) {
+      showOutcome(status);
+      return;
+    }
+    if (!item) {
+      return;
+    }
+    // stages the build went through too quickly for an event of their own are done, their time unknown
+    var earlier = item.previousElementSibling;
+    while (earlier && earlier.className.indexOf('stage--pending') >= 0) {
+      earlier.className = 'stage stage--done';
+      hiddenText(earlier, stages.getAttribute('data-text-done'));
+      earlier = earlier.previousElementSibling;
+    }
+    item.className = 'stage stage--current';
+    item.setAttribute('aria-current', 'step');
+    hiddenText(item, stages.getAttribute('data-text-current'));
+    if (!item.querySelector('.stage__progress')) {
+      var bar = document.createElement('span');
+      bar.className = 'stage__progress';
+      bar.setAttribute('aria-hidden', 'true');
+      item.appendChild(bar);
+    }
+    startTicking(item, 0);
+  }
+
+  if (stages) {
+    var current = stages.querySelector('.stage--current .stage__duration[data-elapsed-ms]');
+    if (current) {
+      startTicking(current.parentNode.parentNode, parseInt(current.getAttribute('data-elapsed-ms'), 10) || 0);
+    }
+  }
+
   scrollToEnd();
   var source = new EventSource(url);
   source.addEventListener('line', function (event) {
     appendLine(event.data);
   });
   source.addEventListener('status', function (event) {
-    setStatus(event.data.trim());
+    var status = event.data.trim();
+    setStatus(status);
+    if (/^[A-Z_]+$/.test(status)) {
+      moveStages(status);
+    }
   });
   source.addEventListener('end', function () {
     source.close();
+    stopTicking();
     log.setAttribute('data-finished', 'true');
     window.setTimeout(function () {
       window.location.reload();
