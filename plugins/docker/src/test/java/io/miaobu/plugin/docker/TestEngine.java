@@ -78,7 +78,7 @@ final class TestEngine implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 fail("Waited " + limit.toSeconds() + " s for " + what);
             }
-            Thread.sleep(50);
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
         }
     }
 
