@@ -27,6 +27,7 @@ public enum AuditAction {
     DEPLOY_TRIGGERED("deploy.triggered"),
     DEPLOY_CANCELLED("deploy.cancelled"),
     DEPLOY_ACTIVATED("deploy.activated"),
+    QUEUE_CLEARED("deploy.queue_cleared"),
     DEPLOY_PINNED("deploy.pinned"),
     DEPLOY_UNPINNED("deploy.unpinned"),
     PLUGIN_SETTINGS_CHANGED("plugin.settings_changed"),

@@ -208,6 +208,7 @@ public final class ProjectPages {
     }
 
     @POST
+    @Audited(AuditAction.QUEUE_CLEARED)
     @Allow(Permission.PROJECT_DEPLOY)
     @Path("projects/{projectId}/queue/clear")
     public Response clearQueue(@PathParam("projectId") long id, @Context ContainerRequest request) {

@@ -141,6 +141,7 @@ public final class ProjectsApi {
     @DELETE
     @Path("{projectId}/queue")
     @Allow(Permission.PROJECT_DEPLOY)
+    @Audited(AuditAction.QUEUE_CLEARED)
     public QueueCleared clearQueue(@PathParam("projectId") long id, @Context ContainerRequest request) {
         return new QueueCleared(builds.clearQueue(id, AccessFilter.currentUser(request)));
     }
