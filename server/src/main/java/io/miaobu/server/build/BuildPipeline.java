@@ -191,7 +191,7 @@ public final class BuildPipeline {
         }
         // saved as soon as the install succeeded, before the build command could write into node_modules
         CacheKey savedUnder = cacheKey;
-        Runnable afterInstall = savedUnder == null ? () -> { }
+        Runnable afterInstall = savedUnder == null || !savedUnder.cacheable() ? () -> { }
                 : () -> log.info(dependencyCache.save(savedUnder, sourceDirectory).describe());
         BuildContext context = new PipelineBuildContext(sourceDirectory, plan, runners.forBuild(plan, log),
                 environment(project, deployment, commit, env.all()), timeouts.install(), timeouts.build(),
