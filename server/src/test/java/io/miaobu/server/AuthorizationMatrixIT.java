@@ -2,7 +2,6 @@ package io.miaobu.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.miaobu.server.auth.Permission;
 import io.miaobu.server.auth.ProjectRole;
 import java.net.http.HttpRequest;
@@ -192,21 +191,11 @@ class AuthorizationMatrixIT {
     }
 
     private static String apiToken(TestServer server, String username, String password) throws Exception {
-        var json = TestServer.jsonMapper();
-        var login = server.send(HttpRequest.newBuilder(server.uri("/api/v1/auth/login"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("username", username,
-                        "password", password)))));
+        var login = server.signIn(username, password);
         assertThat(login.statusCode()).as("sign-in of %s", username).isEqualTo(200);
-        String access = json.readTree(login.body()).get("accessToken").asText();
-        var created = server.send(HttpRequest.newBuilder(server.uri("/api/v1/account/tokens"))
-                .header("Authorization", "Bearer " + access)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("name", "matrix",
-                        "scopes", List.of("read", "deploy", "admin"))))));
-        assertThat(created.statusCode()).as("token of %s: %s", username, created.body()).isEqualTo(201);
-        JsonNode body = json.readTree(created.body());
-        return body.get("secret").asText();
+        String access = TestServer.jsonMapper().readTree(login.body()).get("accessToken").asText();
+        return server.jsonAs(access, "POST", "/api/v1/account/tokens", Map.of("name", "matrix",
+                "scopes", List.of("read", "deploy", "admin")), 201).get("secret").asText();
     }
 
     private static String abbreviate(String body) {

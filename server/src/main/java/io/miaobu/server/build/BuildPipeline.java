@@ -18,6 +18,7 @@ import io.miaobu.api.source.SourceRepository;
 import io.miaobu.server.build.cache.CacheKey;
 import io.miaobu.server.build.cache.DependencyCache;
 import io.miaobu.server.deploy.DeployService;
+import io.miaobu.server.files.FileTrees;
 import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.plugin.ExtensionSettings;
 import io.miaobu.server.project.Project;
@@ -26,11 +27,8 @@ import io.miaobu.server.project.ProjectVariables;
 import io.miaobu.server.retention.RetentionService;
 import io.miaobu.server.secrets.SecretRedactor;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -361,23 +359,8 @@ public final class BuildPipeline {
     }
 
     static void deleteRecursively(Path directory) {
-        if (!Files.exists(directory)) {
-            return;
-        }
         try {
-            Files.walkFileTree(directory, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            FileTrees.deleteRecursively(directory);
         } catch (IOException e) {
             LOG.warn("Could not remove workspace {}: {}", directory, e.getMessage());
         }

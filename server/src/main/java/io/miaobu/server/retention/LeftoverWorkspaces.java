@@ -1,5 +1,6 @@
 package io.miaobu.server.retention;
 
+import io.miaobu.server.files.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;

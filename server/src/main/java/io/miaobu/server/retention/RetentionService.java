@@ -12,6 +12,7 @@ import io.miaobu.server.build.Deployment;
 import io.miaobu.server.build.DeploymentDao;
 import io.miaobu.server.build.DeploymentStatus;
 import io.miaobu.server.deploy.DeployService;
+import io.miaobu.server.files.FileTrees;
 import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.plugin.ExtensionSettings;
 import io.miaobu.server.project.Project;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.miaobu.server.files.FileTrees;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
@@ -501,7 +502,7 @@ public final class DependencyCache {
 
     private void deleteQuietly(Path path) {
         try {
-            TreeCopy.delete(path);
+            FileTrees.deleteRecursively(path);
         } catch (IOException e) {
             LOG.warn("Could not remove {}: {}", path, e.toString());
         }
