@@ -36,7 +36,8 @@ class DeployEndToEndIT {
             assertThat(live.get("status").asText()).as("log: %s", log(server, firstDeployment)).isEqualTo("LIVE");
             assertThat(live.get("commitSha").asText()).isEqualTo(first);
             assertThat(live.get("live").asBoolean()).isTrue();
-            assertThat(statuses(live)).containsExactly("QUEUED", "CLONING", "BUILDING", "UPLOADING", "LIVE");
+            assertThat(statuses(live)).containsExactly("QUEUED", "CLONING", "INSTALLING", "BUILDING", "UPLOADING",
+                    "LIVE");
             assertThat(server.site("my-site", "/").body()).contains("<h1>first version</h1>");
             assertThat(server.site("my-site", "/assets/app.css").headers().firstValue("Content-Type"))
                     .hasValueSatisfying(type -> assertThat(type).startsWith("text/css"));

@@ -82,7 +82,7 @@ class LiveLogIT {
                     assertThat(stayed).last().extracting(SseClient.Event::name).isEqualTo("end");
                     // from the status it connected in (queued or cloning, as fast as the server is), each once
                     assertThat(statuses(stayed)).endsWith("BUILDING", "UPLOADING", "LIVE").doesNotHaveDuplicates()
-                            .isSubsetOf("QUEUED", "CLONING", "BUILDING", "UPLOADING", "LIVE");
+                            .isSubsetOf("QUEUED", "CLONING", "INSTALLING", "BUILDING", "UPLOADING", "LIVE");
 
                     List<Long> acrossTheReconnect = new ArrayList<>(sequences(beforeLeaving));
                     acrossTheReconnect.addAll(sequences(afterReturning));

@@ -19,7 +19,7 @@ final class SampleModels {
     static final long PROJECT_ID = 1042;
     static final String SLUG = "shop";
     static final List<String> STATUSES =
-            List.of("QUEUED", "CLONING", "BUILDING", "UPLOADING", "LIVE", "FAILED", "CANCELLED", "PURGED");
+            List.of("QUEUED", "CLONING", "INSTALLING", "BUILDING", "UPLOADING", "LIVE", "FAILED", "CANCELLED", "PURGED");
     static final List<String> PLUGIN_STATES =
             List.of("CREATED", "DISABLED", "RESOLVED", "STARTED", "STOPPED", "FAILED", "UNLOADED");
 

@@ -42,7 +42,9 @@ public interface BuildContext {
     /**
      * Tells the host that the install step succeeded, before the build command runs: the host may now keep the
      * installed dependencies for the next build (its dependency cache), before anything the build does can change
-     * them. Builders that install dependencies call it once; the default does nothing.
+     * them. It also moves the deployment from its install stage to its build stage on the deployment page. Builders that
+     * install dependencies call it once, after the install step (also when there was nothing to install); the
+     * default does nothing.
      */
     default void dependenciesInstalled() {
     }

@@ -166,8 +166,8 @@ public final class BuildPipeline {
         deployments.recordCommit(id, commit.sha(), commit.author(), commit.message());
         control.checkNotCancelled();
 
-        // 2. build
-        move(id, DeploymentStatus.CLONING, DeploymentStatus.BUILDING, log);
+        // 2. install and build: INSTALLING until the builder reports its dependencies installed, then BUILDING
+        move(id, DeploymentStatus.CLONING, DeploymentStatus.INSTALLING, log);
         Path sourceDirectory = insideOf(checkout, project.rootDirectory(), "root directory");
         Builder builder = extension(Builder.class, project.builder(), "builder");
         BuildPlan detected = guard(() -> builder.detect(sourceDirectory)).orElseThrow(() -> new BuildFailure(
@@ -189,8 +189,15 @@ public final class BuildPipeline {
         }
         // saved as soon as the install succeeded, before the build command could write into node_modules
         CacheKey savedUnder = cacheKey;
-        Runnable afterInstall = savedUnder == null || !savedUnder.cacheable() ? () -> { }
-                : () -> log.info(dependencyCache.save(savedUnder, sourceDirectory).describe());
+        Runnable afterInstall = () -> {
+            if (savedUnder != null && savedUnder.cacheable()) {
+                log.info(dependencyCache.save(savedUnder, sourceDirectory).describe());
+            }
+            // a cancel meanwhile leaves the status alone; the build thread's interrupt carries the cancel out
+            if (deployments.transition(id, DeploymentStatus.INSTALLING, DeploymentStatus.BUILDING) == 1) {
+                recordStatus(id, DeploymentStatus.BUILDING, log);
+            }
+        };
         BuildContext context = new PipelineBuildContext(sourceDirectory, plan, runners.forBuild(plan, log),
                 environment(project, deployment, commit, env.all()), timeouts.install(), timeouts.build(),
                 settings.valuesFor("Builder", builder), log, afterInstall);
@@ -206,8 +213,10 @@ public final class BuildPipeline {
                     + " Keep secrets out of client code (use them only at build time), or make the variable plain.");
         }
 
-        // 3. publish
-        move(id, DeploymentStatus.BUILDING, DeploymentStatus.UPLOADING, log);
+        // 3. publish (a builder that installs nothing never reported an install: it goes from INSTALLING)
+        DeploymentStatus building = deployments.findById(id).map(Deployment::status).orElse(DeploymentStatus.BUILDING);
+        move(id, building == DeploymentStatus.INSTALLING ? building : DeploymentStatus.BUILDING,
+                DeploymentStatus.UPLOADING, log);
         DeployTarget target = extension(DeployTarget.class, deployment.deployTarget(), "deploy target");
         PublishContext publish = new PipelinePublishContext(project.slug(), Long.toString(id), outputDirectory,
                 settings.valuesFor("DeployTarget", target), log);

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class DatabaseBuildQueue implements BuildQueue {
 
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseBuildQueue.class);
-    private static final String RUNNING = "('CLONING', 'BUILDING', 'UPLOADING')";
+    private static final String RUNNING = "('CLONING', 'INSTALLING', 'BUILDING', 'UPLOADING')";
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -235,7 +235,7 @@ public final class DatabaseBuildQueue implements BuildQueue {
             int[] position = {0};
             handle.createQuery("""
                             SELECT d.*, p.slug AS project_slug FROM deployments d JOIN projects p ON p.id = d.project_id
-                            WHERE d.status IN ('QUEUED', 'CLONING', 'BUILDING', 'UPLOADING')
+                            WHERE d.status IN ('QUEUED', 'CLONING', 'INSTALLING', 'BUILDING', 'UPLOADING')
                             ORDER BY CASE WHEN d.status = 'QUEUED' THEN 1 ELSE 0 END, d.id""")
                     .map((rs, ctx) -> {
                         Deployment deployment = ConstructorMapper.of(Deployment.class).specialize(rs, ctx).map(rs, ctx);

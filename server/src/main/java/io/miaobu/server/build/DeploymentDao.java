@@ -46,7 +46,7 @@ public interface DeploymentDao {
             SELECT d.* FROM deployments d
             WHERE d.status = 'QUEUED'
               AND NOT EXISTS (SELECT 1 FROM deployments r
-                              WHERE r.project_id = d.project_id AND r.status IN ('CLONING', 'BUILDING', 'UPLOADING'))
+                              WHERE r.project_id = d.project_id AND r.status IN ('CLONING', 'INSTALLING', 'BUILDING', 'UPLOADING'))
             ORDER BY d.id
             LIMIT :limit""")
     List<Deployment> claimable(@Bind("limit") int limit);
@@ -59,7 +59,7 @@ public interface DeploymentDao {
     @SqlQuery("SELECT id FROM deployments WHERE project_id = ?")
     List<Long> idsOfProject(long projectId);
 
-    @SqlQuery("SELECT * FROM deployments WHERE status IN ('CLONING', 'BUILDING', 'UPLOADING')")
+    @SqlQuery("SELECT * FROM deployments WHERE status IN ('CLONING', 'INSTALLING', 'BUILDING', 'UPLOADING')")
     List<Deployment> listRunning();
 
     /** Moves a deployment from one status to another; 0 when it was not in {@code from} (someone else moved it). */

@@ -19,7 +19,7 @@ final class DeploymentStages {
 
     /** What every deployment goes through before its outcome. */
     private static final List<DeploymentStatus> STEPS = List.of(DeploymentStatus.QUEUED, DeploymentStatus.CLONING,
-            DeploymentStatus.BUILDING, DeploymentStatus.UPLOADING);
+            DeploymentStatus.INSTALLING, DeploymentStatus.BUILDING, DeploymentStatus.UPLOADING);
 
     private DeploymentStages() {
     }

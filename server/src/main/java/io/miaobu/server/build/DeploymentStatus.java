@@ -4,12 +4,15 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * A deployment's life: {@code QUEUED → CLONING → BUILDING → UPLOADING → LIVE | FAILED | CANCELLED}, and later
+ * A deployment's life: {@code QUEUED → CLONING → INSTALLING → BUILDING → UPLOADING → LIVE | FAILED | CANCELLED}, and later
  * {@code → PURGED} when the retention policy removes an old one.
  */
 public enum DeploymentStatus {
     QUEUED,
     CLONING,
+    /** The builder installs the dependencies (restored from the dependency cache first, when there is an entry). */
+    INSTALLING,
+    /** The build command runs. */
     BUILDING,
     UPLOADING,
     /** Built, published and made live (it may have been superseded as the live one since). */
@@ -22,7 +25,7 @@ public enum DeploymentStatus {
      */
     PURGED;
 
-    public static final Set<DeploymentStatus> RUNNING = EnumSet.of(CLONING, BUILDING, UPLOADING);
+    public static final Set<DeploymentStatus> RUNNING = EnumSet.of(CLONING, INSTALLING, BUILDING, UPLOADING);
     public static final Set<DeploymentStatus> FINAL = EnumSet.of(LIVE, FAILED, CANCELLED, PURGED);
 
     public boolean isFinal() {

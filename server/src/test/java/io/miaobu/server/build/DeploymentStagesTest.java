@@ -13,14 +13,15 @@ class DeploymentStagesTest {
     @Test
     void aRunningDeploymentHasItsPastStagesTheCurrentOneAndThoseAhead() {
         var changes = List.of(change(DeploymentStatus.QUEUED, 0), change(DeploymentStatus.CLONING, 1_500),
-                change(DeploymentStatus.BUILDING, 4_000));
+                change(DeploymentStatus.INSTALLING, 4_000), change(DeploymentStatus.BUILDING, 9_000));
 
         var stages = DeploymentStages.of(changes, DeploymentStatus.BUILDING, null, T.plusMillis(76_000));
 
         assertThat(stages).extracting(s -> s.get("status") + " " + s.get("state") + " " + s.get("duration"))
-                .containsExactly("QUEUED done 1.5 s", "CLONING done 2.5 s", "BUILDING current 1 min 12 s",
+                .containsExactly("QUEUED done 1.5 s", "CLONING done 2.5 s", "INSTALLING done 5.0 s",
+                        "BUILDING current 1 min 7 s",
                         "UPLOADING pending ", "LIVE pending ");
-        assertThat(stages.get(2).get("elapsedMs")).isEqualTo(72_000L);
+        assertThat(stages.get(3).get("elapsedMs")).isEqualTo(67_000L);
     }
 
     @Test
@@ -50,9 +51,9 @@ class DeploymentStagesTest {
                 T.plusMillis(2_500));
 
         assertThat(stages).extracting(s -> (Object) s.get("state"))
-                .containsExactly("current", "pending", "pending", "pending", "pending");
-        assertThat(stages).extracting(s -> s.get("status")).containsExactly("QUEUED", "CLONING", "BUILDING",
-                "UPLOADING", "LIVE");
+                .containsExactly("current", "pending", "pending", "pending", "pending", "pending");
+        assertThat(stages).extracting(s -> s.get("status")).containsExactly("QUEUED", "CLONING", "INSTALLING",
+                "BUILDING", "UPLOADING", "LIVE");
         assertThat(stages.get(0)).containsEntry("elapsedMs", 2_500L).containsEntry("duration", "2.5 s");
     }
 
