@@ -17,9 +17,11 @@ import io.miaobu.server.auth.SessionService;
 import io.miaobu.server.auth.SignIns;
 import io.miaobu.server.auth.SigningKeys;
 import io.miaobu.server.boot.SecurityConfig;
+import io.miaobu.server.outbound.GuardedOutboundHttp;
+import io.miaobu.server.outbound.OutboundAddressPolicy;
 import io.miaobu.server.http.CorsFilter;
 import io.miaobu.server.http.HttpsEnforcementFilter;
-import io.miaobu.server.http.TrustedProxies;
+import io.miaobu.server.http.AddressRanges;
 import io.miaobu.server.http.TrustedProxyCustomizer;
 import io.miaobu.server.member.MembersApi;
 import io.miaobu.server.member.MembersPages;
@@ -75,7 +77,6 @@ import io.miaobu.server.ops.HealthResource;
 import io.miaobu.server.ops.StartupGate;
 import io.miaobu.server.persistence.Database;
 import io.miaobu.server.plugin.BundledPlugins;
-import io.miaobu.server.plugin.DefaultOutboundHttp;
 import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.plugin.PluginHost;
 import io.miaobu.server.plugin.PluginsPage;
@@ -162,7 +163,7 @@ public final class MiaobuServer {
         var http = new HttpConfiguration();
         http.setSendServerVersion(false);
         // X-Forwarded-* are believed from the configured proxies only (the client address, scheme and host)
-        http.addCustomizer(new TrustedProxyCustomizer(TrustedProxies.parse(config.security().trustedProxies())));
+        http.addCustomizer(new TrustedProxyCustomizer(AddressRanges.parse(config.security().trustedProxies())));
         // Site requests are answered on the selector threads (see OffloadingHandler): one per core, not Jetty's
         // default of half as many.
         var connector = new ServerConnector(jetty, -1, Runtime.getRuntime().availableProcessors(),
@@ -180,10 +181,13 @@ public final class MiaobuServer {
         // plugins) run on one background thread while this one builds the web app: two cores, two threads.
         var database = new Database(config.dbUrl(), config.dbUser(), config.dbPassword(),
                 config.buildConcurrency() + 8);
+        var outboundHttp = new GuardedOutboundHttp(new OutboundAddressPolicy(
+                AddressRanges.parse(config.security().outboundAllowedNetworks())));
+        start(outboundHttp);
         var plugins = new PluginHost(config.pluginsDirectory(), config.pluginDataDirectory(),
                 new PluginHost.HostFacts(version(), config.publicUrl(), config.sitesDomain(), config.port(),
                         config.sitesDirectory()),
-                new DefaultOutboundHttp(), clock);
+                outboundHttp, clock);
         started.push(database);
         started.push(plugins);
         var databaseMigrated = new CompletableFuture<Void>();

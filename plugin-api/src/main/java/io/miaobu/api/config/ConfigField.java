@@ -44,6 +44,22 @@ public record ConfigField(
         return new ConfigField(name, label, helpText, ConfigFieldType.SECRET, null, false, List.of());
     }
 
+    /** The default value that marks a {@linkplain #generatedSecret generated secret}. */
+    public static final String GENERATED = "{generated}";
+
+    /**
+     * A secret the host generates (256 random bits, base64url) when it is left empty, and shows once to whoever set
+     * it up, e.g. a webhook's signing secret. Its default value is {@link #GENERATED}.
+     */
+    public static ConfigField generatedSecret(String name, String label, String helpText) {
+        return new ConfigField(name, label, helpText, ConfigFieldType.SECRET, GENERATED, false, List.of());
+    }
+
+    /** Whether the host fills this secret with a random value when it is left empty. */
+    public boolean generated() {
+        return type == ConfigFieldType.SECRET && GENERATED.equals(defaultValue);
+    }
+
     /** Whether the value is write-only and encrypted at rest. */
     public boolean secret() {
         return type == ConfigFieldType.SECRET;

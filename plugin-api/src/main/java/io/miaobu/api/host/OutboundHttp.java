@@ -1,13 +1,22 @@
 package io.miaobu.api.host;
 
-import java.net.http.HttpClient;
+import java.io.IOException;
 
 /**
- * Outgoing HTTP for extensions, configured by the host (timeouts, proxy, and the checks the admin set on which
- * addresses may be called). Thread-safe.
+ * Outgoing HTTP for extensions that call addresses users typed in (webhooks), run by the host with its timeouts and
+ * the admin's rules on which addresses may be called: by default nothing on loopback, private, link-local or other
+ * internal networks (the cloud metadata address included), so that a user cannot make the server probe its own
+ * network. The check applies to the address actually connected to, after DNS, on every redirect. Thread-safe;
+ * injected into extension constructors.
  */
 public interface OutboundHttp {
 
-    /** A client for the extension's calls; callers may keep it for the life of the call but not in a field. */
-    HttpClient client();
+    /**
+     * Sends one request and reads the answer (its body up to {@link OutboundResponse#BODY_LIMIT} bytes).
+     *
+     * @throws AddressNotAllowedException when the host name resolves to an address the admin has not allowed
+     * @throws IOException                when the request could not be made or timed out
+     * @throws InterruptedException       when the calling thread was interrupted
+     */
+    OutboundResponse send(OutboundRequest request) throws IOException, InterruptedException;
 }

@@ -32,7 +32,7 @@ public final class ConfigLoader {
             "db.password", "builds.concurrency", "builds.timeout.clone", "builds.timeout.install",
             "builds.timeout.build", "builds.timeout.upload", "theme", "initial.admin.user", "initial.admin.password",
             "session.access.ttl", "session.refresh.ttl", "lockout.threshold", "lockout.first", "lockout.longest",
-            "repositories.local.allowed", "trusted.proxies", "cors.allowed.origins", "builds.runner",
+            "repositories.local.allowed", "trusted.proxies", "outbound.allowed.networks", "cors.allowed.origins", "builds.runner",
             "builds.runner.fallback", "builds.cache.size", "log.level", "retention.deployments", "retention.logs");
 
     private final Map<String, String> environment;
@@ -147,9 +147,15 @@ public final class ConfigLoader {
         }
         try {
             io.miaobu.server.ratelimit.RateLimitPolicies.fromConfig(rateLimits);
-            io.miaobu.server.http.TrustedProxies.parse(values.string("trusted.proxies", ""));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
+        }
+        for (String key : List.of("trusted.proxies", "outbound.allowed.networks")) {
+            try {
+                io.miaobu.server.http.AddressRanges.parse(values.string(key, ""));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key + ": " + e.getMessage());
+            }
         }
         return new SecurityConfig(
                 values.seconds("session.access.ttl", 15 * 60),
@@ -160,7 +166,8 @@ public final class ConfigLoader {
                 values.bool("repositories.local.allowed", true),
                 values.string("trusted.proxies", ""),
                 corsOrigins,
-                rateLimits);
+                rateLimits,
+                values.string("outbound.allowed.networks", ""));
     }
 
     private static String withTrailingSlash(String url) {

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param trustedProxies           addresses and CIDRs whose X-Forwarded-* headers are believed ({@code trusted.proxies})
  * @param corsOrigins              origins allowed to call the API from a browser ({@code cors.allowed.origins}; none)
  * @param rateLimits               every {@code ratelimit.*} setting, keys without the prefix
+ * @param outboundAllowedNetworks  internal addresses and CIDRs outgoing requests (webhooks) may reach after all
+ *                                 ({@code outbound.allowed.networks}; none: loopback and private networks are refused)
  */
 public record SecurityConfig(
         Duration accessTokenTtl,
@@ -27,7 +29,8 @@ public record SecurityConfig(
         boolean localRepositoriesAllowed,
         String trustedProxies,
         List<String> corsOrigins,
-        Map<String, String> rateLimits) {
+        Map<String, String> rateLimits,
+        String outboundAllowedNetworks) {
 
     public SecurityConfig {
         corsOrigins = List.copyOf(corsOrigins);

@@ -14,7 +14,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 
 /**
- * Believes forwarding headers only from {@link TrustedProxies}: added to the connector's {@link HttpConfiguration}
+ * Believes forwarding headers only from {@link AddressRanges}: added to the connector's {@link HttpConfiguration}
  * by the composition root, it runs on Jetty's threads once per request before any handler.
  *
  * <p>From a trusted peer, Jetty's {@link ForwardedRequestCustomizer} applies {@code X-Forwarded-Proto},
@@ -31,10 +31,10 @@ import org.eclipse.jetty.server.Request;
  */
 public final class TrustedProxyCustomizer implements HttpConfiguration.Customizer {
 
-    private final TrustedProxies proxies;
+    private final AddressRanges proxies;
     private final ForwardedRequestCustomizer forwarded = new ForwardedRequestCustomizer();
 
-    public TrustedProxyCustomizer(TrustedProxies proxies) {
+    public TrustedProxyCustomizer(AddressRanges proxies) {
         this.proxies = proxies;
         // The client address is ours to choose; headers beyond the usual ones are not believed even from a proxy.
         forwarded.setForwardedForHeader(null);
@@ -117,7 +117,7 @@ public final class TrustedProxyCustomizer implements HttpConfiguration.Customize
         }
         InetAddress address;
         try {
-            address = TrustedProxies.literal(host);
+            address = AddressRanges.literal(host);
         } catch (IllegalArgumentException e) {
             return null;
         }

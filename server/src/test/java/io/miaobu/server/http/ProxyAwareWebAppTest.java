@@ -376,8 +376,8 @@ class ProxyAwareWebAppTest {
 
         static WebApp start(URI publicUrl) throws Exception {
             var server = new Server();
-            ServerConnector trusting = connector(server, TrustedProxies.parse("127.0.0.1, 10.0.0.0/8"));
-            ServerConnector untrusting = connector(server, TrustedProxies.parse("10.0.0.0/8, ::1"));
+            ServerConnector trusting = connector(server, AddressRanges.parse("127.0.0.1, 10.0.0.0/8"));
+            ServerConnector untrusting = connector(server, AddressRanges.parse("10.0.0.0/8, ::1"));
             var themes = new ThemeManager("base", ProxyAwareWebAppTest.class.getClassLoader());
             var pages = new PageRenderer(themes, new CsrfTokens(new byte[32]), "test", "localhost", false);
             var limiter = new RateLimiter(new LocalRateLimits(CLOCK), RateLimitPolicies.fromConfig(Map.of(
@@ -402,7 +402,7 @@ class ProxyAwareWebAppTest {
             return new WebApp(server, trusting.getLocalPort(), untrusting.getLocalPort());
         }
 
-        private static ServerConnector connector(Server server, TrustedProxies proxies) {
+        private static ServerConnector connector(Server server, AddressRanges proxies) {
             var http = new HttpConfiguration();
             http.addCustomizer(new TrustedProxyCustomizer(proxies));
             var connector = new ServerConnector(server, new HttpConnectionFactory(http));

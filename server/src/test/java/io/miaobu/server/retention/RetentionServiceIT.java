@@ -21,7 +21,8 @@ import io.miaobu.server.deploy.DeployService;
 import io.miaobu.server.deploy.LiveSites;
 import io.miaobu.server.persistence.Database;
 import io.miaobu.server.persistence.TestDatabases;
-import io.miaobu.server.plugin.DefaultOutboundHttp;
+import io.miaobu.server.outbound.GuardedOutboundHttp;
+import io.miaobu.server.outbound.OutboundAddressPolicy;
 import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.plugin.ExtensionSettings;
 import io.miaobu.server.plugin.PluginHost;
@@ -88,7 +89,7 @@ class RetentionServiceIT {
         projects = jdbi.onDemand(ProjectDao.class);
         plugins = new PluginHost(Files.createDirectories(temp.resolve("plugins")), temp.resolve("plugin-data"),
                 new PluginHost.HostFacts("0.1.0", URI.create("http://localhost:8080/"), "localhost", 8080,
-                        temp.resolve("sites")), new DefaultOutboundHttp(), clock);
+                        temp.resolve("sites")), new GuardedOutboundHttp(OutboundAddressPolicy.publicOnly()), clock);
         plugins.start();
         var extensions = new ExtensionRegistry(plugins, List.<MiaobuExtension>of(target));
         var settings = new ExtensionSettings(jdbi, extensions, new SecretBox(temp.resolve("secretbox")),

@@ -7,9 +7,9 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import org.junit.jupiter.api.Test;
 
-class TrustedProxiesTest {
+class AddressRangesTest {
 
-    private final TrustedProxies proxies = TrustedProxies.parse("127.0.0.1, 10.0.0.0/8, 192.168.4.0/22, ::1,"
+    private final AddressRanges proxies = AddressRanges.parse("127.0.0.1, 10.0.0.0/8, 192.168.4.0/22, ::1,"
             + " fd00::/8, 2001:db8:0:1::/64");
 
     @Test
@@ -44,20 +44,20 @@ class TrustedProxiesTest {
 
     @Test
     void familiesDoNotMix() {
-        TrustedProxies everyV4 = TrustedProxies.parse("0.0.0.0/0");
+        AddressRanges everyV4 = AddressRanges.parse("0.0.0.0/0");
         assertThat(everyV4.contains(ip("203.0.113.9"))).isTrue();
         assertThat(everyV4.contains(ip("2001:db8::1"))).isFalse();
-        TrustedProxies everyV6 = TrustedProxies.parse("::/0");
+        AddressRanges everyV6 = AddressRanges.parse("::/0");
         assertThat(everyV6.contains(ip("2001:db8::1"))).isTrue();
         assertThat(everyV6.contains(ip("203.0.113.9"))).isFalse();
     }
 
     @Test
     void emptyTrustsNobody() {
-        assertThat(TrustedProxies.parse("").isEmpty()).isTrue();
-        assertThat(TrustedProxies.parse("  ").contains(ip("127.0.0.1"))).isFalse();
-        assertThat(TrustedProxies.parse(null).isEmpty()).isTrue();
-        assertThat(TrustedProxies.none().contains(ip("::1"))).isFalse();
+        assertThat(AddressRanges.parse("").isEmpty()).isTrue();
+        assertThat(AddressRanges.parse("  ").contains(ip("127.0.0.1"))).isFalse();
+        assertThat(AddressRanges.parse(null).isEmpty()).isTrue();
+        assertThat(AddressRanges.none().contains(ip("::1"))).isFalse();
     }
 
     @Test
@@ -65,7 +65,7 @@ class TrustedProxiesTest {
         for (String bad : new String[] {"localhost", "proxy.example.com", "10.0.0", "10.0.0.0.1", "256.0.0.1",
                 "010.0.0.1", "10.0.0.1/", "10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/8/8", "::1/129", "fe80::1%eth0",
                 "[::1]", "1::2::3", "10.0.0.0/+8", "0x7f.0.0.1", "10.0.0.1 10.0.0.2"}) {
-            assertThatThrownBy(() -> TrustedProxies.parse("127.0.0.1, " + bad)).as(bad)
+            assertThatThrownBy(() -> AddressRanges.parse("127.0.0.1, " + bad)).as(bad)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(bad);
         }
@@ -73,11 +73,11 @@ class TrustedProxiesTest {
 
     @Test
     void refusesRangesWithHostBitsAndStrayCommas() {
-        assertThatThrownBy(() -> TrustedProxies.parse("10.0.0.1/8"))
+        assertThatThrownBy(() -> AddressRanges.parse("10.0.0.1/8"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("10.0.0.1/8");
-        assertThatThrownBy(() -> TrustedProxies.parse("fd00::1/8"))
+        assertThatThrownBy(() -> AddressRanges.parse("fd00::1/8"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fd00::1/8");
-        assertThatThrownBy(() -> TrustedProxies.parse("127.0.0.1,,10.0.0.0/8"))
+        assertThatThrownBy(() -> AddressRanges.parse("127.0.0.1,,10.0.0.0/8"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Empty entry");
     }
 

@@ -7,22 +7,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The reverse proxies whose forwarding headers Miaobu believes: single addresses and CIDR ranges, IPv4 and IPv6,
- * e.g. {@code 127.0.0.1, 10.0.0.0/8, ::1, fd00::/8}. Empty trusts nobody. Parsed once at start-up from configuration;
- * immutable and thread-safe. Entries must be IP literals: host names are refused, as resolving them would make trust
- * depend on DNS.
+ * A set of IP addresses and CIDR ranges, IPv4 and IPv6, e.g. {@code 127.0.0.1, 10.0.0.0/8, ::1, fd00::/8}: the reverse
+ * proxies whose forwarding headers Miaobu believes ({@code trusted.proxies}), the internal networks outgoing requests
+ * may reach after all ({@code outbound.allowed.networks}). Empty contains nothing. Parsed once at start-up from
+ * configuration; immutable and thread-safe. Entries must be IP literals: host names are refused, as resolving them
+ * would make the set depend on DNS.
  */
-public final class TrustedProxies {
+public final class AddressRanges {
 
     private final List<Range> ranges;
 
-    private TrustedProxies(List<Range> ranges) {
+    private AddressRanges(List<Range> ranges) {
         this.ranges = List.copyOf(ranges);
     }
 
-    /** Trusts nobody: every request keeps its socket's address, scheme and host. */
-    public static TrustedProxies none() {
-        return new TrustedProxies(List.of());
+    /** The empty set (as trusted proxies: nobody, so every request keeps its socket's address, scheme and host). */
+    public static AddressRanges none() {
+        return new AddressRanges(List.of());
     }
 
     /**
@@ -32,7 +33,7 @@ public final class TrustedProxies {
      *                                  empty entry, a prefix too long for the address, or host bits set after the
      *                                  prefix ({@code 10.0.0.1/8})
      */
-    public static TrustedProxies parse(String list) {
+    public static AddressRanges parse(String list) {
         if (list == null || list.isBlank()) {
             return none();
         }
@@ -40,10 +41,10 @@ public final class TrustedProxies {
         for (String entry : list.split(",", -1)) {
             ranges.add(Range.parse(entry.strip()));
         }
-        return new TrustedProxies(ranges);
+        return new AddressRanges(ranges);
     }
 
-    /** Whether {@code address} is one of the trusted proxies. */
+    /** Whether {@code address} is in the set. */
     public boolean contains(InetAddress address) {
         byte[] bytes = address.getAddress();
         for (Range range : ranges) {
