@@ -6,8 +6,8 @@ import java.io.IOException;
  * Outgoing HTTP for extensions that call addresses users typed in (webhooks), run by the host with its timeouts and
  * the admin's rules on which addresses may be called: by default nothing on loopback, private, link-local or other
  * internal networks (the cloud metadata address included), so that a user cannot make the server probe its own
- * network. The check applies to the address actually connected to, after DNS, on every redirect. Thread-safe;
- * injected into extension constructors.
+ * network. The check applies to the address actually connected to, after DNS. Redirects are not followed: a 3xx
+ * answer is returned as it is. Thread-safe; injected into extension constructors.
  */
 public interface OutboundHttp {
 

@@ -1,7 +1,10 @@
 package io.miaobu.api.notify;
 
 import io.miaobu.api.MiaobuExtension;
+import io.miaobu.api.config.ConfigProblem;
 import io.miaobu.api.config.ConfigSchema;
+import io.miaobu.api.config.ConfigValues;
+import java.util.List;
 
 /**
  * Delivers notifications (email, webhooks, chat). Called by the host's dispatcher on its own threads, after the event's
@@ -44,5 +47,15 @@ public interface Notifier extends MiaobuExtension {
      */
     default boolean deliversToPeople() {
         return false;
+    }
+
+    /**
+     * Checks one channel's settings beyond what their schema says (a URL's host, a known format), when a channel is
+     * created or changed. The default finds nothing wrong.
+     *
+     * @return problems, each naming its field; empty when the settings can work
+     */
+    default List<ConfigProblem> validateChannel(ConfigValues channelSettings) {
+        return List.of();
     }
 }

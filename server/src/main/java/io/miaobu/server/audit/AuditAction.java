@@ -31,6 +31,12 @@ public enum AuditAction {
     DEPLOY_PINNED("deploy.pinned"),
     DEPLOY_UNPINNED("deploy.unpinned"),
     PLUGIN_SETTINGS_CHANGED("plugin.settings_changed"),
+    EMAIL_CHANGED("user.email_changed"),
+    CHANNEL_CREATED("notify.channel_created"),
+    CHANNEL_CHANGED("notify.channel_changed"),
+    CHANNEL_DELETED("notify.channel_deleted"),
+    DEAD_LETTER_RETRIED("notify.dead_letter_retried"),
+    DEAD_LETTER_DROPPED("notify.dead_letter_dropped"),
     SECRETS_ROTATED("server.secrets_rotated"),
     SIGNING_KEY_ROTATED("server.signing_key_rotated");
 

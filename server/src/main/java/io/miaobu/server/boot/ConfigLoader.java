@@ -33,7 +33,8 @@ public final class ConfigLoader {
             "builds.timeout.build", "builds.timeout.upload", "theme", "initial.admin.user", "initial.admin.password",
             "session.access.ttl", "session.refresh.ttl", "lockout.threshold", "lockout.first", "lockout.longest",
             "repositories.local.allowed", "trusted.proxies", "outbound.allowed.networks", "cors.allowed.origins", "builds.runner",
-            "builds.runner.fallback", "builds.cache.size", "log.level", "retention.deployments", "retention.logs");
+            "builds.runner.fallback", "builds.cache.size", "log.level", "retention.deployments", "retention.logs",
+            "notifications.attempts", "notifications.retry.first", "notifications.timeout", "notifications.workers");
 
     private final Map<String, String> environment;
     private final Properties systemProperties;
@@ -110,7 +111,16 @@ public final class ConfigLoader {
                 values.string("builds.runner", "host"),
                 values.bool("builds.runner.fallback", false),
                 retention(values),
-                values.integer("builds.cache.size", 5120, 0, 10_000_000) * 1024L * 1024L);
+                values.integer("builds.cache.size", 5120, 0, 10_000_000) * 1024L * 1024L,
+                notifications(values));
+    }
+
+    private static NotificationConfig notifications(Values values) {
+        return new NotificationConfig(
+                values.integer("notifications.attempts", NotificationConfig.DEFAULTS.attempts(), 1, 100),
+                values.seconds("notifications.retry.first", (int) NotificationConfig.DEFAULTS.firstRetry().toSeconds()),
+                values.seconds("notifications.timeout", (int) NotificationConfig.DEFAULTS.timeout().toSeconds()),
+                values.integer("notifications.workers", NotificationConfig.DEFAULTS.workers(), 1, 64));
     }
 
     private static RetentionConfig retention(Values values) {

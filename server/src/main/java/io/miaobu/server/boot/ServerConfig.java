@@ -29,6 +29,7 @@ import java.util.Optional;
  * @param buildRunnerFallback  whether builds run on the host when that runner's engine is unavailable
  * @param retention            how many deployments and build logs each project keeps
  * @param dependencyCacheBytes the dependency cache's size limit
+ * @param notifications        how notifications are delivered
  */
 public record ServerConfig(
         Path home,
@@ -51,7 +52,8 @@ public record ServerConfig(
         String buildRunner,
         boolean buildRunnerFallback,
         RetentionConfig retention,
-        long dependencyCacheBytes) {
+        long dependencyCacheBytes,
+        NotificationConfig notifications) {
 
     public Path pluginsDirectory() {
         return home.resolve("plugins");
@@ -85,6 +87,7 @@ public record ServerConfig(
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(home, bindHost, newPort, publicUrl, sitesDomain, dbUrl, dbUser, dbPassword,
                 buildConcurrency, cloneTimeout, installTimeout, buildTimeout, uploadTimeout, theme, initialAdminUser,
-                initialAdminPassword, security, buildRunner, buildRunnerFallback, retention, dependencyCacheBytes);
+                initialAdminPassword, security, buildRunner, buildRunnerFallback, retention, dependencyCacheBytes,
+                notifications);
     }
 }

@@ -5,6 +5,7 @@ import io.miaobu.api.Secret;
 import io.miaobu.api.config.ConfigField;
 import io.miaobu.api.config.ConfigFieldType;
 import io.miaobu.api.config.ConfigProblem;
+import io.miaobu.api.config.ConfigSchema;
 import io.miaobu.api.config.ConfigValues;
 import io.miaobu.server.audit.Actor;
 import io.miaobu.server.audit.AuditAction;
@@ -22,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -33,6 +35,7 @@ public final class ExtensionSettings {
 
     public static final String SECRET_PURPOSE = "extension-setting";
     private static final int MAX_VALUE = 4000;
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final Jdbi jdbi;
     private final ExtensionRegistry extensions;
@@ -64,10 +67,18 @@ public final class ExtensionSettings {
 
     /** The stored settings of an extension, secrets opened, defaults filled in: what its calls receive. */
     public ConfigValues valuesFor(String point, MiaobuExtension extension) {
-        Map<String, Stored> stored = load(key(point, extension.id()));
+        return valuesFor(key(point, extension.id()), extension.globalSettings());
+    }
+
+    /**
+     * Settings stored under {@code key} (an extension's {@code <point>:<id>}, a notification channel's
+     * {@code channel:<id>}) for {@code schema}, secrets opened, defaults filled in.
+     */
+    public ConfigValues valuesFor(String key, ConfigSchema schema) {
+        Map<String, Stored> stored = load(key);
         var plain = new HashMap<String, String>();
         var secrets = new HashMap<String, Secret>();
-        for (ConfigField field : extension.globalSettings().fields()) {
+        for (ConfigField field : schema.fields()) {
             Stored value = stored.get(field.name());
             if (field.secret()) {
                 if (value != null && value.sealed() != null) {
@@ -77,7 +88,7 @@ public final class ExtensionSettings {
                 }
             } else if (value != null && value.plain() != null) {
                 plain.put(field.name(), value.plain());
-            } else if (field.defaultValue() != null) {
+            } else if (field.defaultValue() != null && !field.secret()) {
                 plain.put(field.name(), field.defaultValue());
             }
         }
@@ -85,9 +96,14 @@ public final class ExtensionSettings {
     }
 
     public List<FieldView> view(String point, MiaobuExtension extension) {
-        Map<String, Stored> stored = load(key(point, extension.id()));
+        return view(key(point, extension.id()), extension.globalSettings());
+    }
+
+    /** The form's fields for settings stored under {@code key}: never a secret's value, only whether one is set. */
+    public List<FieldView> view(String key, ConfigSchema schema) {
+        Map<String, Stored> stored = load(key);
         var views = new ArrayList<FieldView>();
-        for (ConfigField field : extension.globalSettings().fields()) {
+        for (ConfigField field : schema.fields()) {
             Stored value = stored.get(field.name());
             boolean isSet = value != null && (field.secret() ? value.sealed() != null : value.plain() != null);
             String shown = field.secret() ? null
@@ -107,14 +123,33 @@ public final class ExtensionSettings {
     public void save(String point, MiaobuExtension extension, Map<String, String> submitted, Set<String> clear,
                      Actor actor) {
         String key = key(point, extension.id());
+        store(key, extension.globalSettings(), submitted, clear,
+                values -> extension.validate(values, ConfigValues.EMPTY));
+        audit.record(actor, AuditAction.PLUGIN_SETTINGS_CHANGED, "extension:" + key,
+                "fields: " + String.join(", ", extension.globalSettings().fields().stream().map(ConfigField::name)
+                        .toList()));
+    }
+
+    /**
+     * Checks and stores settings under {@code key} for {@code schema}, replacing what was there (see
+     * {@link #save}); a {@linkplain ConfigField#generated() generated secret} left empty, with none stored, gets a
+     * random value.
+     *
+     * @param validator the owner's own checks of the values
+     * @return the secrets generated now, by field name: to be shown once
+     * @throws UserFacingException 400 naming the field at fault
+     */
+    public Map<String, String> store(String key, ConfigSchema settingsSchema, Map<String, String> submitted,
+                                     Set<String> clear, Function<ConfigValues, List<ConfigProblem>> validator) {
         Map<String, Stored> stored = load(key);
         Map<String, ConfigField> schema = new LinkedHashMap<>();
-        extension.globalSettings().fields().forEach(f -> schema.put(f.name(), f));
+        settingsSchema.fields().forEach(f -> schema.put(f.name(), f));
         for (String name : submitted.keySet()) {
             if (!schema.containsKey(name)) {
-                throw UserFacingException.invalid(name, "This extension has no setting '" + name + "'.");
+                throw UserFacingException.invalid(name, "There is no setting '" + name + "'.");
             }
         }
+        var generated = new LinkedHashMap<String, String>();
         var plain = new HashMap<String, String>();
         var secrets = new HashMap<String, Secret>();
         var sealed = new HashMap<String, String>();
@@ -133,6 +168,11 @@ public final class ExtensionSettings {
                     String kept = stored.get(field.name()).sealed();
                     secrets.put(field.name(), Secret.of(box.open(kept, SECRET_PURPOSE)));
                     sealed.put(field.name(), kept);
+                } else if (field.generated()) {
+                    String fresh = randomSecret();
+                    generated.put(field.name(), fresh);
+                    secrets.put(field.name(), Secret.of(fresh));
+                    sealed.put(field.name(), box.seal(fresh, SECRET_PURPOSE));
                 } else if (field.required()) {
                     throw UserFacingException.invalid(field.name(), field.label() + " is required.");
                 }
@@ -156,7 +196,7 @@ public final class ExtensionSettings {
         }
         List<ConfigProblem> problems;
         try {
-            problems = extension.validate(ConfigValues.of(plain, secrets), ConfigValues.EMPTY);
+            problems = validator.apply(ConfigValues.of(plain, secrets));
         } catch (RuntimeException e) {
             throw UserFacingException.invalid(null, "The extension could not check these settings.");
         }
@@ -181,8 +221,19 @@ public final class ExtensionSettings {
             }
         });
         secrets.values().forEach(secret -> SecretRedactor.register(secret.reveal()));
-        audit.record(actor, AuditAction.PLUGIN_SETTINGS_CHANGED, "extension:" + key,
-                "fields: " + String.join(", ", schema.keySet()));
+        return generated;
+    }
+
+    /** Removes every setting stored under {@code key}. */
+    public void delete(String key) {
+        jdbi.useHandle(handle -> handle.createUpdate("DELETE FROM plugin_settings WHERE extension = ?").bind(0, key)
+                .execute());
+    }
+
+    private static String randomSecret() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static void checkLength(ConfigField field, String value) {
