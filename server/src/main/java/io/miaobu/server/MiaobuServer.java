@@ -17,6 +17,17 @@ import io.miaobu.server.auth.SessionService;
 import io.miaobu.server.auth.SignIns;
 import io.miaobu.server.auth.SigningKeys;
 import io.miaobu.server.boot.SecurityConfig;
+import io.miaobu.server.notify.AccountNotificationsApi;
+import io.miaobu.server.notify.AdminNotificationsApi;
+import io.miaobu.server.notify.ChannelApiSupport;
+import io.miaobu.server.notify.DeadLettersApi;
+import io.miaobu.server.notify.NotificationChannels;
+import io.miaobu.server.notify.NotificationDeliveries;
+import io.miaobu.server.notify.NotificationDispatcher;
+import io.miaobu.server.notify.NotificationOutbox;
+import io.miaobu.server.notify.NotifiersApi;
+import io.miaobu.server.notify.ProjectNotificationsApi;
+import io.miaobu.server.notify.UserEmails;
 import io.miaobu.server.outbound.GuardedOutboundHttp;
 import io.miaobu.server.outbound.OutboundAddressPolicy;
 import io.miaobu.server.http.CorsFilter;
@@ -208,7 +219,11 @@ public final class MiaobuServer {
                 config.cacheDirectory().resolve("build-processes"));
         var extensions = new ExtensionRegistry(plugins, List.<MiaobuExtension>of(hostRunner));
         var liveSites = new LiveSites();
-        var deployService = new DeployService(database.jdbi(), extensions, liveSites, clock);
+        var notificationOutbox = new NotificationOutbox(database.jdbi(), extensions, config.publicUrl(), clock);
+        var deployService = new DeployService(database.jdbi(), extensions, liveSites, clock,
+                (project, deployment, byUser) -> notificationOutbox.rolledBack(project.id(), project.slug(),
+                        project.name(), deployment.id(), deployment.branch(), deployment.commitSha(),
+                        deployment.storageLocation(), byUser));
         var siteUrls = new SiteUrls(config.publicUrl(), config.sitesDomain());
         SecurityConfig security = config.security();
         var audit = new AuditLog(database.jdbi(), clock);
@@ -269,11 +284,22 @@ public final class MiaobuServer {
                 buildLimits, variables, runners, scheduler, extensionSettings, clock, retention, dependencyCache,
                 new NodeVersion(environment, config.buildRunner()));
         var buildQueue = new DatabaseBuildQueue(database.jdbi(), clock);
-        var executor = new BuildExecutor(buildQueue, NodeIdentity.of(config.home()), BuildQueue.DEFAULT_SILENCE,
+        String nodeId = NodeIdentity.of(config.home());
+        var executor = new BuildExecutor(buildQueue, nodeId, BuildQueue.DEFAULT_SILENCE,
                 scheduler, pipeline, config.buildConcurrency(), clock);
         var builds = new BuildService(database.jdbi(), buildQueue, executor);
         var remover = new ProjectRemover(database.jdbi(), projects, builds, logs, extensions, liveSites,
                 dependencyCache);
+
+        // notifications: deployment status changes and other events, sent on their own threads
+        var notificationChannels = new NotificationChannels(database.jdbi(), extensions, extensionSettings, audit,
+                clock);
+        var dispatcher = new NotificationDispatcher(database.jdbi(), notificationOutbox, extensions,
+                extensionSettings, config.notifications(), nodeId, clock);
+        var notificationDeliveries = new NotificationDeliveries(database.jdbi(), audit, clock, dispatcher::wake);
+        var userEmails = new UserEmails(database.jdbi(), audit);
+        var channelSupport = new ChannelApiSupport(notificationChannels, notificationDeliveries, dispatcher,
+                userEmails, extensionSettings);
 
         var themes = new ThemeManager(config.theme(), MiaobuServer.class.getClassLoader());
         boolean https = "https".equals(config.publicUrl().getScheme());
@@ -305,7 +331,7 @@ public final class MiaobuServer {
                 .register(new HealthResource(database, plugins, config.home()))
                 .register(new AuthApi(signIns, sessions))
                 .register(new AuthPages(accounts, signIns, sessions, cookies, pages))
-                .register(new AccountApi(accounts, sessions, apiTokens, audit))
+                .register(new AccountApi(accounts, sessions, apiTokens, audit, userEmails))
                 .register(new AccountPages(accounts, sessions, apiTokens, audit, pages, clock))
                 .register(new UsersAdminApi(accounts, sessions, clock))
                 .register(new UsersAdminPages(accounts, sessions, pages, clock))
@@ -328,7 +354,12 @@ public final class MiaobuServer {
                 .register(new DiskApi(diskUsage))
                 .register(new DiskPage(diskUsage, config.retention(), pages))
                 .register(new ExtensionSettingsResource(extensionSettings, pages))
-                .register(new PluginsPage(plugins, extensions, pages));
+                .register(new PluginsPage(plugins, extensions, pages))
+                .register(new ProjectNotificationsApi(notificationChannels, channelSupport))
+                .register(new AccountNotificationsApi(notificationChannels, channelSupport))
+                .register(new AdminNotificationsApi(notificationChannels, channelSupport))
+                .register(new DeadLettersApi(notificationDeliveries))
+                .register(new NotifiersApi(channelSupport));
         this.webApplication = resources;
         long wiringDone = System.nanoTime();
         JettyHttpContainer jersey = ContainerFactory.createContainer(JettyHttpContainer.class, resources);
@@ -350,6 +381,7 @@ public final class MiaobuServer {
         if (orphans > 0) {
             LOG.warn("Killed {} build process groups a previous run of the server left behind", orphans);
         }
+        start(dispatcher);
         start(executor);
         start(retention);
         // ended sessions and spent refresh tokens are kept a day for the account page and reuse detection

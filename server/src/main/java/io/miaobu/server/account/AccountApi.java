@@ -19,6 +19,8 @@ import io.miaobu.server.web.UserFacingException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import io.miaobu.server.notify.UserEmails;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -44,7 +46,11 @@ public final class AccountApi {
     private final ApiTokenService tokens;
     private final AuditLog audit;
 
-    public AccountApi(AccountService accounts, SessionService sessions, ApiTokenService tokens, AuditLog audit) {
+    private final UserEmails emails;
+
+    public AccountApi(AccountService accounts, SessionService sessions, ApiTokenService tokens, AuditLog audit,
+                      UserEmails emails) {
+        this.emails = emails;
         this.accounts = accounts;
         this.sessions = sessions;
         this.tokens = tokens;
@@ -60,6 +66,27 @@ public final class AccountApi {
     }
 
     /** Changes the caller's password and ends every other session of theirs. */
+    public record EmailView(String email) {
+    }
+
+    @GET
+    @Path("email")
+    @Allow(Permission.SIGNED_IN)
+    public EmailView email(@Context ContainerRequest request) {
+        return new EmailView(emails.of(AccessFilter.currentUser(request).id()).orElse(null));
+    }
+
+    /** Sets the caller's email address, where their notifications go: {@code {"email": "ada@example.com"}}. */
+    @PUT
+    @Path("email")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Allow(Permission.SIGNED_IN)
+    public EmailView setEmail(EmailView body, @Context ContainerRequest request) {
+        User user = AccessFilter.currentUser(request);
+        return new EmailView(emails.set(user.id(), user.username(), body == null ? null : body.email(),
+                AccessFilter.actor(request)).orElse(null));
+    }
+
     @POST
     @Path("password")
     @Consumes(MediaType.APPLICATION_JSON)

@@ -81,9 +81,10 @@ public final class DeploymentPages {
     @Audited(AuditAction.DEPLOY_ACTIVATED)
     @Allow(Permission.PROJECT_DEPLOY)
     @Path("{deploymentId}/activate")
-    public Response activate(@PathParam("deploymentId") long id) {
+    public Response activate(@PathParam("deploymentId") long id, @Context ContainerRequest request) {
         try {
-            Deployment deployment = deploys.rollback(id, DeploymentsApi.DISCARD);
+            Deployment deployment = deploys.rollback(id, DeploymentsApi.DISCARD,
+                    AccessFilter.currentUser(request).username());
             return pages.redirect("/projects/" + deployment.projectId(), "Deployment " + id + " is live.");
         } catch (UserFacingException e) {
             if (e.status() == 404) {

@@ -160,8 +160,8 @@ public final class DeploymentsApi {
     @Audited(AuditAction.DEPLOY_ACTIVATED)
     @Allow(Permission.PROJECT_DEPLOY)
     @jakarta.ws.rs.Path("{deploymentId}/activate")
-    public DeploymentView activate(@PathParam("deploymentId") long id) {
-        Deployment deployment = deploys.rollback(id, DISCARD);
+    public DeploymentView activate(@PathParam("deploymentId") long id, @Context ContainerRequest request) {
+        Deployment deployment = deploys.rollback(id, DISCARD, AccessFilter.currentUser(request).username());
         return DeploymentView.of(deployment, projects.get(deployment.projectId()).liveDeploymentId(), null);
     }
 

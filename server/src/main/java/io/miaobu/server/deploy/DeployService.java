@@ -38,9 +38,17 @@ public final class DeployService {
     private final ExtensionRegistry extensions;
     private final LiveSites liveSites;
     private final Clock clock;
+    private final RollbackListener rollbacks;
     private final Map<Long, Object> projectLocks = new ConcurrentHashMap<>();
 
     public DeployService(Jdbi jdbi, ExtensionRegistry extensions, LiveSites liveSites, Clock clock) {
+        this(jdbi, extensions, liveSites, clock, RollbackListener.NONE);
+    }
+
+    /** @param rollbacks told after a rollback has gone live (for notifications) */
+    public DeployService(Jdbi jdbi, ExtensionRegistry extensions, LiveSites liveSites, Clock clock,
+                         RollbackListener rollbacks) {
+        this.rollbacks = rollbacks;
         this.projects = jdbi.onDemand(ProjectDao.class);
         this.deployments = jdbi.onDemand(DeploymentDao.class);
         this.extensions = extensions;
@@ -89,8 +97,21 @@ public final class DeployService {
         LOG.info("Project {} now serves deployment {}", project.slug(), deployment.id());
     }
 
+    /** Told when someone made an earlier deployment live again. */
+    @FunctionalInterface
+    public interface RollbackListener {
+        RollbackListener NONE = (project, deployment, byUser) -> { };
+
+        void rolledBack(Project project, Deployment deployment, String byUser);
+    }
+
     /** Rollback (or roll forward): makes an earlier successful deployment live again, without rebuilding. */
     public Deployment rollback(long deploymentId, TaskLog log) {
+        return rollback(deploymentId, log, null);
+    }
+
+    /** As {@link #rollback(long, TaskLog)}, saying who did it. */
+    public Deployment rollback(long deploymentId, TaskLog log, String byUser) {
         Deployment deployment = deployments.findById(deploymentId)
                 .orElseThrow(() -> UserFacingException.notFound("No deployment " + deploymentId + "."));
         Project project = projects.findById(deployment.projectId())
@@ -107,6 +128,7 @@ public final class DeployService {
         } catch (ExtensionException e) {
             throw new UserFacingException(502, "deploy_target_failed", e.getMessage(), null);
         }
+        rollbacks.rolledBack(project, deployment, byUser);
         return deployment;
     }
 

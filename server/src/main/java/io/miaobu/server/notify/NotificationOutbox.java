@@ -61,6 +61,13 @@ public final class NotificationOutbox {
                 .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
     }
 
+    /** Stores the event of a rollback that has gone live. */
+    public void rolledBack(long projectId, String slug, String name, long deploymentId, String branch,
+                           String commitSha, String siteUrl, String byUser) {
+        store(new NotificationEvent.RolledBack(clock.instant(), projectRef(projectId, slug, name),
+                deploymentRef(deploymentId, branch, commitSha, siteUrl), byUser == null ? "" : byUser));
+    }
+
     /** The references events carry, with links to Miaobu's pages. */
     public ProjectRef projectRef(long id, String slug, String name) {
         return new ProjectRef(id, slug, name, publicUrl.resolve("projects/" + id));
