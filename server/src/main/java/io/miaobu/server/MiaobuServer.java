@@ -371,6 +371,12 @@ public final class MiaobuServer {
                 secretRotation.registerStoredSecretsForRedaction());
         deployService.loadLiveSites();
         awaitStarted(pluginsStarted);
+        for (PluginHost.PluginInfo plugin : plugins.plugins()) {
+            if (plugin.state().equals("FAILED")) {
+                notificationOutbox.store(new io.miaobu.api.notify.NotificationEvent.PluginFailed(clock.instant(),
+                        plugin.id(), plugin.error()));
+            }
+        }
         long backgroundDone = System.nanoTime();
 
         gate.open(new Handler.Sequence(new SiteServer(liveSites, config.sitesDomain()),
