@@ -240,6 +240,71 @@ class NotificationsIT {
         }
     }
 
+    @Test
+    void membersGetTheDefaultEmailsWithBothBodiesAndTheLinkAndAdminsCanTestTheSmtpSettings() throws Exception {
+        var smtp = new com.icegreen.greenmail.util.GreenMail(new com.icegreen.greenmail.util.ServerSetup(
+                TestServer.freePort(), "127.0.0.1", "smtp"));
+        smtp.start();
+        try (var repo = new SiteRepository(temp.resolve("repo"));
+             var server = server().start()) {
+            server.json("PUT", "/api/v1/extensions/Notifier/email/settings", Map.of("values", Map.of(
+                    "host", "127.0.0.1", "port", Integer.toString(smtp.getSmtp().getPort()), "security", "none",
+                    "from-address", "miaobu@example.com")), 200);
+            // without an address of one's own there is nowhere to send a test
+            server.json("POST", "/api/v1/notifiers/email/test", null, 400);
+            server.json("PUT", "/api/v1/account/email", Map.of("email", "not an address"), 400);
+            server.json("PUT", "/api/v1/account/email", Map.of("email", "admin@example.com"), 200);
+            JsonNode test = server.json("POST", "/api/v1/notifiers/email/test", null, 200);
+            assertThat(test.get("delivered").asBoolean()).as(test.toString()).isTrue();
+            assertThat(smtp.getReceivedMessages()).hasSize(1);
+            assertThat(smtp.getReceivedMessages()[0].getSubject()).contains("Test notification");
+
+            repo.writeBuildScript("""
+                    const fs = require('fs');
+                    if (fs.existsSync('FAIL')) { console.error('failing on purpose'); process.exit(3); }
+                    fs.mkdirSync('dist', { recursive: true });
+                    fs.writeFileSync('dist/index.html', '<h1>ok</h1>');
+                    """);
+            Files.writeString(repo.directory().resolve("FAIL"), "x");
+            repo.commit("broken");
+            // the creator owns the project: with an address and no subscription of their own they get the defaults
+            long project = createProject(server, repo, "Mailed");
+            long failed = deploy(server, project);
+            assertThat(server.awaitFinal(failed).get("status").asText()).isEqualTo("FAILED");
+            await(() -> smtp.getReceivedMessages().length >= 2, Duration.ofSeconds(30),
+                    () -> smtp.getReceivedMessages().length + " messages");
+            var message = smtp.getReceivedMessages()[1];
+            assertThat(message.getSubject()).isEqualTo("[Miaobu] Mailed: deployment #" + failed + " failed");
+            assertThat(message.getAllRecipients()).extracting(Object::toString).containsExactly("admin@example.com");
+            var parts = (jakarta.mail.Multipart) message.getContent();
+            String link = "http://localhost:" + server.port() + "/deployments/" + failed;
+            String plain = null;
+            String html = null;
+            for (int i = 0; i < parts.getCount(); i++) {
+                var part = parts.getBodyPart(i);
+                if (part.isMimeType("text/plain")) {
+                    plain = (String) part.getContent();
+                } else if (part.isMimeType("text/html")) {
+                    html = (String) part.getContent();
+                }
+            }
+            assertThat(plain).contains(link).contains("exit code 3");
+            assertThat(html).contains("href=\"" + link + "\"");
+
+            // deployments that merely succeed are not in the defaults; the fix is
+            Files.deleteIfExists(repo.directory().resolve("FAIL"));
+            repo.commit("fixed");
+            long fixed = deploy(server, project);
+            assertThat(server.awaitFinal(fixed).get("status").asText()).isEqualTo("LIVE");
+            await(() -> smtp.getReceivedMessages().length >= 3, Duration.ofSeconds(30),
+                    () -> smtp.getReceivedMessages().length + " messages");
+            assertThat(smtp.getReceivedMessages()[2].getSubject()).contains("fixed");
+            assertThat(smtp.getReceivedMessages()).hasSize(3);
+        } finally {
+            smtp.stop();
+        }
+    }
+
     private long channel(TestServer server, String channels, String path) throws Exception {
         return server.json("POST", channels, Map.of("notifier", "webhook", "events", List.of("deployment.succeeded"),
                 "settings", Map.of("url", hook(path))), 201).get("id").asLong();

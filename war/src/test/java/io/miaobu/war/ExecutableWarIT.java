@@ -51,6 +51,7 @@ class ExecutableWarIT {
             assertThat(home.resolve("plugins/miaobu-plugin-local-storage.zip")).exists();
             assertThat(home.resolve("plugins/miaobu-plugin-docker.zip")).exists();
             assertThat(home.resolve("plugins/miaobu-plugin-notify-webhook.zip")).exists();
+            assertThat(home.resolve("plugins/miaobu-plugin-notify-email.zip")).exists();
             Path token = home.resolve("secrets/initial-setup-token");
             assertThat(token).exists();
             assertThat(log()).contains(Files.readString(token).strip());
