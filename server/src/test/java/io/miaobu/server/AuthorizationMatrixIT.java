@@ -115,9 +115,20 @@ class AuthorizationMatrixIT {
             tokens.put(Persona.OTHER_PROJECT_OWNER, apiToken(server, "otherowner"));
             tokens.put(Persona.ADMIN, apiToken(server, TestServer.ADMIN, TestServer.PASSWORD));
 
-            Map<String, String> parameters = Map.of("projectId", Long.toString(p), "deploymentId", Long.toString(d),
-                    "userId", Long.toString(ids.get("victim")), "sessionId", "no-such-session", "tokenId", "999999",
-                    "name", "SOME_VAR", "point", "SourceProvider", "extensionId", "git", "hash", "0", "path", "x.css");
+            Map<String, String> parameters = Map.ofEntries(
+                    Map.entry("projectId", Long.toString(p)),
+                    Map.entry("deploymentId", Long.toString(d)),
+                    Map.entry("userId", Long.toString(ids.get("victim"))),
+                    Map.entry("sessionId", "no-such-session"),
+                    Map.entry("tokenId", "999999"),
+                    Map.entry("name", "SOME_VAR"),
+                    Map.entry("point", "SourceProvider"),
+                    Map.entry("extensionId", "git"),
+                    Map.entry("hash", "0"),
+                    Map.entry("path", "x.css"),
+                    Map.entry("channelId", "999999"),
+                    Map.entry("deliveryId", "999999"),
+                    Map.entry("notifierId", "webhook"));
 
             var failures = new ArrayList<String>();
             int calls = 0;

@@ -95,7 +95,7 @@ public final class GuardedOutboundHttp implements OutboundHttp, Managed {
         } catch (TimeoutException e) {
             request.abort(e);
             throw new IOException("No answer from " + outbound.uri().getHost() + " within "
-                    + outbound.timeout().toSeconds() + " s.", e);
+                    + outbound.timeout().toMillis() / 1000.0 + " s.", e);
         } catch (ExecutionException e) {
             throw failure(outbound, e.getCause());
         } catch (IOException e) {
@@ -107,6 +107,11 @@ public final class GuardedOutboundHttp implements OutboundHttp, Managed {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof AddressNotAllowedException refused) {
                 throw refused;
+            }
+            if (t instanceof TimeoutException) {
+                // Jetty's own request timeout, which usually fires just before ours
+                return new IOException("No answer from " + outbound.uri().getHost() + " within "
+                        + outbound.timeout().toMillis() / 1000.0 + " s.", cause);
             }
         }
         String message = cause == null ? "unknown error" : cause.getMessage() == null ? cause.getClass().getSimpleName()
