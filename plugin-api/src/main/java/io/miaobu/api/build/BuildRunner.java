@@ -3,6 +3,7 @@ package io.miaobu.api.build;
 import io.miaobu.api.MiaobuExtension;
 import io.miaobu.api.config.ConfigValues;
 import io.miaobu.api.host.TaskLog;
+import java.nio.file.Path;
 
 /**
  * Where a builder's commands run: a child process of the server (the core's {@code host} runner) or a container
@@ -33,6 +34,28 @@ public interface BuildRunner extends MiaobuExtension {
      */
     default BuildRunner forBuild(ConfigValues globalSettings, BuildPlan plan) {
         return this;
+    }
+
+    /**
+     * The runner for one build, knowing also where the build's sources are and which project it builds, so that it
+     * can prepare the build's environment from files in the repository (the {@code docker} runner builds the image a
+     * project describes in {@code .miaobu/build.Dockerfile}). The host calls this one, on the build's thread, after
+     * the checkout and before the first command; nothing is run here, a runner that prepares something does it on the
+     * first command, within that command's time limit and log. The default ignores the two new arguments and calls
+     * {@link #forBuild(ConfigValues, BuildPlan)}, so runners written before this method existed work unchanged.
+     *
+     * @param globalSettings  the values saved for this runner's {@link #globalSettings()}
+     * @param plan            the plan being built
+     * @param sourceDirectory the build's source directory: the checkout, or the project's root directory within it
+     *                        ({@link BuildContext#sourceDirectory()}). The runner may read it; it belongs to the build
+     *                        and is deleted after it
+     * @param projectKey      a stable name for the project, the same for all its builds: its slug (lower-case letters,
+     *                        digits and {@code -}). A runner may name things it keeps between builds after it
+     * @throws io.miaobu.api.ExtensionException when the settings cannot work
+     */
+    default BuildRunner forBuild(ConfigValues globalSettings, BuildPlan plan, Path sourceDirectory,
+                                 String projectKey) {
+        return forBuild(globalSettings, plan);
     }
 
     /**

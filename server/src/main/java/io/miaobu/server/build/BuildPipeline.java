@@ -198,7 +198,8 @@ public final class BuildPipeline {
                 recordStatus(id, DeploymentStatus.BUILDING, log);
             }
         };
-        BuildContext context = new PipelineBuildContext(sourceDirectory, plan, runners.forBuild(plan, log),
+        BuildContext context = new PipelineBuildContext(sourceDirectory, plan,
+                runners.forBuild(plan, sourceDirectory, project.slug(), log),
                 environment(project, deployment, commit, env.all()), timeouts.install(), timeouts.build(),
                 settings.valuesFor("Builder", builder), log, afterInstall);
         BuildOutput output = guardInterruptible(() -> builder.build(context));

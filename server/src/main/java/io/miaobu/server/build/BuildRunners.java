@@ -9,6 +9,7 @@ import io.miaobu.api.build.RunnerUnavailableException;
 import io.miaobu.api.host.TaskLog;
 import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.plugin.ExtensionSettings;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,12 +39,13 @@ public final class BuildRunners {
     }
 
     /**
-     * The runner for one build.
+     * The runner for one build of the project {@code projectSlug}, whose sources are in {@code sourceDirectory}.
      *
      * @throws BuildFailure when the configured runner is not installed (and no fallback is allowed) or refuses its
      *                      settings
      */
-    public BuildRunner forBuild(BuildPlan plan, TaskLog log) throws BuildFailure {
+    public BuildRunner forBuild(BuildPlan plan, Path sourceDirectory, String projectSlug, TaskLog log)
+            throws BuildFailure {
         if (configured.equals(host.id())) {
             return host;
         }
@@ -58,7 +60,8 @@ public final class BuildRunners {
         }
         BuildRunner bound;
         try {
-            bound = runner.get().forBuild(settings.valuesFor("BuildRunner", runner.get()), plan);
+            bound = runner.get().forBuild(settings.valuesFor("BuildRunner", runner.get()), plan, sourceDirectory,
+                    projectSlug);
         } catch (ExtensionException e) {
             throw new BuildFailure(e.getMessage());
         }

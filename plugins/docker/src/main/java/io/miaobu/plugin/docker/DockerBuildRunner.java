@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * environment becomes the container's; memory, CPU, process count and network are limited; the user is never root and
  * no capabilities are kept. Every container is labelled {@code io.miaobu.managed=true} and
  * {@code io.miaobu.build=<project>/<deployment>}, and removed when its command ends, fails, times out or is cancelled.
+ *
+ * <p>A project with {@code .miaobu/build.Dockerfile} gets its own image, built on the build's first command (see
+ * {@link ProjectImage} and {@link ProjectImageBuild}); its commands run in containers of that image, with the same
+ * mounts, user and limits.
  *
  * <p>Settings arrive per build through {@link #forBuild}; {@link #run} on this instance uses the schema's defaults.
  * Containers a killed server left behind are removed on the first command for each engine, and by
@@ -87,7 +92,7 @@ public final class DockerBuildRunner implements BuildRunner {
     /** Runs {@code command} with the default settings; the host hands builders {@link #forBuild} instead. */
     @Override
     public CommandResult run(CommandSpec command, TaskLog log) throws InterruptedException {
-        return run(command, log, DockerSettings.DEFAULTS, "");
+        return run(command, log, DockerSettings.DEFAULTS, adminImage(DockerSettings.DEFAULTS, ""));
     }
 
     /**
@@ -99,13 +104,48 @@ public final class DockerBuildRunner implements BuildRunner {
      * @throws ExtensionException when the settings are not valid (saved before a check existed, or edited by hand)
      */
     public BuildRunner forBuild(ConfigValues globalSettings, BuildPlan plan) {
+        DockerSettings settings = validSettings(globalSettings);
+        return new Configured(this, settings, adminImage(settings, plan.runtimeVersion()));
+    }
+
+    /**
+     * This runner for one build of {@code projectKey}, as {@link #forBuild(ConfigValues, BuildPlan)}, which also
+     * builds the image the project describes in {@code .miaobu/build.Dockerfile} in {@code sourceDirectory} (unless
+     * the admin turned project build images off) and runs the build's commands in it. The image is looked for and
+     * built on the build's first command, within that command's time limit, with its output in the build log.
+     *
+     * @throws ExtensionException when the settings are not valid
+     */
+    @Override
+    public BuildRunner forBuild(ConfigValues globalSettings, BuildPlan plan, Path sourceDirectory,
+                                String projectKey) {
+        DockerSettings settings = validSettings(globalSettings);
+        ImageSource admins = adminImage(settings, plan.runtimeVersion());
+        if (projectKey == null || projectKey.isBlank()) {
+            return new Configured(this, settings, admins);
+        }
+        return new Configured(this, settings,
+                new ProjectImageSource(settings, settings.imageFor(plan.runtimeVersion()), admins, sourceDirectory,
+                        projectKey));
+    }
+
+    private static DockerSettings validSettings(ConfigValues globalSettings) {
         List<ConfigProblem> problems = DockerSettings.problems(globalSettings);
         if (!problems.isEmpty()) {
             ConfigProblem first = problems.get(0);
             throw new ExtensionException("The docker runner's settings are not valid (" + first.field() + ": "
                     + first.message() + "). An admin can correct them on the plugins page.");
         }
-        return new Configured(this, DockerSettings.from(globalSettings), plan.runtimeVersion());
+        return DockerSettings.from(globalSettings);
+    }
+
+    /** The admin's image, with {@code {node}} filled in; checked (or pulled) on every command. */
+    private static ImageSource adminImage(DockerSettings settings, String runtimeVersion) {
+        String image = settings.imageFor(runtimeVersion);
+        return (engine, limit, log) -> {
+            requireImage(engine, image, settings, limit, log);
+            return image;
+        };
     }
 
     /** {@link #removeOrphans(ConfigValues)} on the engine at the default address. */
@@ -157,14 +197,13 @@ public final class DockerBuildRunner implements BuildRunner {
         return removed;
     }
 
-    CommandResult run(CommandSpec command, TaskLog log, DockerSettings settings, String runtimeVersion)
+    CommandResult run(CommandSpec command, TaskLog log, DockerSettings settings, ImageSource images)
             throws InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException("cancelled before the command started");
         }
         BuildUser.Server server = BuildUser.Server.current();
         BuildUser user = BuildUser.resolve(settings.user(), server);
-        String image = settings.imageFor(runtimeVersion);
         try (DockerEngine engine = DockerEngine.connect(settings.dockerHost())) {
             if (cleanedEngines.add(engine.host())) {
                 try {
@@ -176,7 +215,7 @@ public final class DockerBuildRunner implements BuildRunner {
                             engine.host(), DockerEngine.reason(e));
                 }
             }
-            requireImage(engine, image, settings, command.timeout(), log);
+            String image = images.imageOn(engine, command.timeout(), log);
             prepareMounts(command.workingDirectory(), user, server, log);
             long nanoCpus = settings.nanoCpus(engineCpus(engine));
             log.info("Running in Docker: image " + image + ", user " + user.spec() + ", " + settings.memoryMb()
@@ -221,7 +260,7 @@ public final class DockerBuildRunner implements BuildRunner {
         }
     }
 
-    private void requireImage(DockerEngine engine, String image, DockerSettings settings, Duration limit,
+    private static void requireImage(DockerEngine engine, String image, DockerSettings settings, Duration limit,
                               TaskLog log) throws InterruptedException {
         try {
             engine.call(() -> engine.calls().inspectImageCmd(image).exec());
@@ -275,16 +314,78 @@ public final class DockerBuildRunner implements BuildRunner {
         return "miaobu-" + (build.isEmpty() || build.equals("unknown") ? "" : build + "-") + random;
     }
 
+    /** Decides, on a connected engine, the image a command runs in; may pull or build it first. */
+    @FunctionalInterface
+    interface ImageSource {
+        /**
+         * @param limit the command's time limit, which pulling or building the image must keep too
+         * @return an image the engine has
+         */
+        String imageOn(DockerEngine engine, Duration limit, TaskLog log) throws InterruptedException;
+    }
+
+    /**
+     * A project's build image when it has {@code .miaobu/build.Dockerfile} (and the admin allows them), the admin's
+     * image otherwise. Decided, and the image built, on the build's first command; its later commands reuse that.
+     * Used on the build's thread only.
+     */
+    private static final class ProjectImageSource implements ImageSource {
+        private final DockerSettings settings;
+        private final String baseImage;
+        private final ImageSource admins;
+        private final Path sourceDirectory;
+        private final String projectKey;
+        private Optional<ProjectImage> project;
+        private String built;
+
+        ProjectImageSource(DockerSettings settings, String baseImage, ImageSource admins, Path sourceDirectory,
+                           String projectKey) {
+            this.settings = settings;
+            this.baseImage = baseImage;
+            this.admins = admins;
+            this.sourceDirectory = sourceDirectory;
+            this.projectKey = projectKey;
+        }
+
+        @Override
+        public String imageOn(DockerEngine engine, Duration limit, TaskLog log) throws InterruptedException {
+            if (built != null) {
+                return built;
+            }
+            if (project == null) {
+                project = ProjectImage.find(sourceDirectory, projectKey, baseImage);
+                if (project.isPresent() && !settings.projectImages()) {
+                    log.warn("This project has " + ProjectImage.DOCKERFILE_PATH + ", but project build images are"
+                            + " off on this server: commands run in " + baseImage + ". An admin can turn them on"
+                            + " in the docker runner's settings.");
+                }
+            }
+            if (project.isEmpty() || !settings.projectImages()) {
+                return admins.imageOn(engine, limit, log);
+            }
+            var images = new ProjectImageBuild(engine, settings, log);
+            if (!images.upToDate(project.get())) {
+                if (project.get().usesBaseImageArg()) {
+                    // FROM ${MIAOBU_BASE_IMAGE}: the admin's image, pulled only if the admin allows it
+                    admins.imageOn(engine, limit, log);
+                }
+                images.build(project.get(), limit);
+            }
+            built = project.get().tag();
+            return built;
+        }
+    }
+
     /** The runner with one build's settings, as {@link #forBuild} hands it out. */
     private static final class Configured implements BuildRunner {
         private final DockerBuildRunner runner;
         private final DockerSettings settings;
-        private final String runtimeVersion;
+        private final ImageSource images;
 
-        Configured(DockerBuildRunner runner, DockerSettings settings, String runtimeVersion) {
+        Configured(DockerBuildRunner runner, DockerSettings settings, ImageSource images) {
             this.runner = runner;
             this.settings = settings;
-            this.runtimeVersion = runtimeVersion;
+            this.images = images;
         }
 
         @Override
@@ -304,7 +405,7 @@ public final class DockerBuildRunner implements BuildRunner {
 
         @Override
         public CommandResult run(CommandSpec command, TaskLog log) throws InterruptedException {
-            return runner.run(command, log, settings, runtimeVersion);
+            return runner.run(command, log, settings, images);
         }
     }
 }

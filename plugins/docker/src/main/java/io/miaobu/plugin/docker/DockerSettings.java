@@ -23,9 +23,11 @@ import java.util.regex.Pattern;
  * @param network     {@code bridge} (the engine's default network, with internet access) or {@code none}
  * @param user        {@code auto} or a numeric {@code uid:gid} that is not root
  * @param pullMissing whether an image missing from the engine is pulled from its registry
+ * @param projectImages whether a project's {@code .miaobu/build.Dockerfile} is built and its commands run in that image
+ * @param projectImagesKept how many of a project's build images stay on the engine, the newest first
  */
 record DockerSettings(String dockerHost, String image, long memoryMb, BigDecimal cpus, String network, String user,
-                      boolean pullMissing) {
+                      boolean pullMissing, boolean projectImages, int projectImagesKept) {
 
     static final String DOCKER_HOST = "docker-host";
     static final String IMAGE = "image";
@@ -34,12 +36,15 @@ record DockerSettings(String dockerHost, String image, long memoryMb, BigDecimal
     static final String NETWORK = "network";
     static final String USER = "user";
     static final String PULL_MISSING = "pull-missing-images";
+    static final String PROJECT_IMAGES = "project-images";
+    static final String PROJECT_IMAGES_KEPT = "project-images-kept";
 
     static final String AUTO_USER = "auto";
     /** Node's own images name the user with uid 1000 {@code node}; it is also the first user on most Linux hosts. */
     static final String UNPRIVILEGED_FALLBACK = "1000:1000";
     /** Docker refuses less. */
     private static final long MIN_MEMORY_MB = 6;
+    private static final int MAX_PROJECT_IMAGES_KEPT = 100;
     /** Used for {@code {node}} when the project names no Node version: a tag every official node image has. */
     private static final String NODE_WHEN_UNKNOWN = "lts";
 
@@ -75,7 +80,17 @@ record DockerSettings(String dockerHost, String image, long memoryMb, BigDecimal
                     .withDefault(AUTO_USER).asRequired(),
             new ConfigField(PULL_MISSING, "Pull missing images",
                     "Pull an image the engine does not have from its registry. Off: load images with docker load.",
-                    ConfigFieldType.BOOLEAN, "false", false, List.of()));
+                    ConfigFieldType.BOOLEAN, "false", false, List.of()),
+            new ConfigField(PROJECT_IMAGES, "Project build images",
+                    "Build the image a project describes in .miaobu/build.Dockerfile (in its root directory) before its"
+                            + " first command, and run its commands in that image. The engine's layer cache makes"
+                            + " rebuilds fast; an unchanged file is not built again. Off: every project uses the image"
+                            + " above.",
+                    ConfigFieldType.BOOLEAN, "true", false, List.of()),
+            new ConfigField(PROJECT_IMAGES_KEPT, "Build images kept per project",
+                    "After a project's build image is built, its older build images beyond this many (the newest"
+                            + " first, the new one included) are removed from the engine.",
+                    ConfigFieldType.INTEGER, "2", true, List.of()));
 
     /** The schema's defaults: what the runner uses when the host hands it no settings. */
     static final DockerSettings DEFAULTS = from(ConfigValues.EMPTY);
@@ -89,7 +104,9 @@ record DockerSettings(String dockerHost, String image, long memoryMb, BigDecimal
                 new BigDecimal(value(values, CPUS).strip()),
                 value(values, NETWORK).strip(),
                 value(values, USER).strip().toLowerCase(Locale.ROOT),
-                Boolean.parseBoolean(value(values, PULL_MISSING)));
+                Boolean.parseBoolean(value(values, PULL_MISSING)),
+                Boolean.parseBoolean(value(values, PROJECT_IMAGES)),
+                Integer.parseInt(value(values, PROJECT_IMAGES_KEPT).strip()));
     }
 
     /** Only the engine's address, which {@link #from} would reject along with any other bad value. */
@@ -143,6 +160,15 @@ record DockerSettings(String dockerHost, String image, long memoryMb, BigDecimal
             } else if (Long.parseLong(m.group(1)) == 0) {
                 problems.add(new ConfigProblem(USER, "Builds never run as root (uid 0)."));
             }
+        }
+        try {
+            int kept = Integer.parseInt(value(values, PROJECT_IMAGES_KEPT).strip());
+            if (kept < 1 || kept > MAX_PROJECT_IMAGES_KEPT) {
+                problems.add(new ConfigProblem(PROJECT_IMAGES_KEPT, "From 1 to " + MAX_PROJECT_IMAGES_KEPT
+                        + ": the image a build runs in is always kept."));
+            }
+        } catch (NumberFormatException e) {
+            problems.add(new ConfigProblem(PROJECT_IMAGES_KEPT, "A whole number, e.g. 2."));
         }
         return problems;
     }

@@ -6,7 +6,6 @@ import io.miaobu.api.build.BuildPlan;
 import io.miaobu.api.build.BuildRunner;
 import io.miaobu.api.build.CommandResult;
 import io.miaobu.api.build.CommandSpec;
-import io.miaobu.api.config.ConfigValues;
 import io.miaobu.api.host.HostInfo;
 import io.miaobu.api.testkit.RecordingTaskLog;
 import io.miaobu.api.testkit.TestHostInfo;
@@ -41,7 +40,7 @@ class DockerPluginIT {
             List<String> entries = Collections.list(zip.entries()).stream().map(ZipEntry::getName).toList();
 
             assertThat(entries).contains("plugin.properties", "lib/docker-java-core-3.7.1.jar",
-                    "lib/docker-java-transport-httpclient5-3.7.1.jar");
+                    "lib/docker-java-transport-httpclient5-3.7.1.jar", "lib/commons-compress-1.28.0.jar");
             assertThat(entries).filteredOn(e -> e.startsWith("lib/miaobu-plugin-docker-")).hasSize(1);
             assertThat(entries).noneMatch(e -> e.contains("slf4j") || e.contains("pf4j")
                     || e.contains("miaobu-plugin-api"));
@@ -51,12 +50,15 @@ class DockerPluginIT {
     }
 
     @Test
-    void loadsFromItsZipAndRunsACommandInAContainer() throws Exception {
+    void loadsFromItsZipAndRunsACommandInAContainerOfTheProjectsBuildImage() throws Exception {
         try (var engine = TestEngine.require()) {
             Path zip = Path.of(System.getProperty("plugin.zip"));
             Path plugins = Files.createDirectories(temp.resolve("plugins"));
             Files.copy(zip, plugins.resolve(zip.getFileName()));
             Path workspace = Files.createDirectories(temp.resolve("workspace"));
+            Files.createDirectories(workspace.resolve(".miaobu"));
+            Files.writeString(workspace.resolve(".miaobu/build.Dockerfile"), "ARG MIAOBU_BASE_IMAGE\n"
+                    + "FROM ${MIAOBU_BASE_IMAGE}\nRUN echo 'from the build image' > /etc/greeting\n");
             PluginManager manager = new DefaultPluginManager(plugins);
             try {
                 manager.loadPlugins();
@@ -70,21 +72,24 @@ class DockerPluginIT {
                 BuildRunner extension = classes.get(0).getConstructor(HostInfo.class)
                         .newInstance(new TestHostInfo(temp.resolve("home")));
                 assertThat(extension.id()).isEqualTo("docker");
-                // the core reaches the per-build configuration through the extension's public method
-                BuildRunner runner = (BuildRunner) extension.getClass()
-                        .getMethod("forBuild", ConfigValues.class, BuildPlan.class)
-                        .invoke(extension, TestEngine.settings(), new BuildPlan("static", "", "", "", ".", ""));
+                // as the core does: through the API's method, which the plugin's class overrides
+                BuildRunner runner = extension.forBuild(TestEngine.settings(),
+                        new BuildPlan("static", "", "", "", ".", ""), workspace, "plugin-it");
                 var log = new RecordingTaskLog();
 
-                CommandResult result = runner.run(CommandSpec.shell("echo \"hello from $WHO\"", workspace,
+                CommandResult result = runner.run(CommandSpec.shell("echo \"hello from $WHO\"; cat /etc/greeting",
+                        workspace,
                         Map.of("WHO", "the plugin zip", "MIAOBU_PROJECT", "plugin-it", "MIAOBU_DEPLOYMENT_ID", "1"),
                         Duration.ofMinutes(1)), log);
 
                 assertThat(result.succeeded()).as(log.text()).isTrue();
-                assertThat(log.lines(RecordingTaskLog.Level.OUTPUT)).contains("hello from the plugin zip");
+                assertThat(log.lines(RecordingTaskLog.Level.OUTPUT)).contains("hello from the plugin zip",
+                        "from the build image");
+                assertThat(engine.imageTagsOf("plugin-it")).hasSize(1);
                 assertThat(engine.containersOf("plugin-it/1")).isEmpty();
             } finally {
                 manager.unloadPlugins();
+                engine.removeImagesOf("plugin-it");
             }
         }
     }

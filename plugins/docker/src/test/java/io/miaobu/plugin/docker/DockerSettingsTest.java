@@ -21,6 +21,8 @@ class DockerSettingsTest {
         assertThat(defaults.network()).isEqualTo("bridge");
         assertThat(defaults.user()).isEqualTo("auto");
         assertThat(defaults.pullMissing()).isFalse();
+        assertThat(defaults.projectImages()).isTrue();
+        assertThat(defaults.projectImagesKept()).isEqualTo(2);
         assertThat(DockerSettings.problems(ConfigValues.EMPTY)).isEmpty();
     }
 
@@ -52,10 +54,14 @@ class DockerSettingsTest {
                 "memory-mb", "4",
                 "cpus", "lots",
                 "network", "host",
-                "user", "0:0"));
+                "user", "0:0",
+                "project-images-kept", "0"));
 
         assertThat(DockerSettings.problems(values)).extracting(ConfigProblem::field)
-                .containsExactly("docker-host", "image", "memory-mb", "cpus", "network", "user");
+                .containsExactly("docker-host", "image", "memory-mb", "cpus", "network", "user",
+                        "project-images-kept");
+        assertThat(DockerSettings.problems(ConfigValues.of(Map.of("project-images-kept", "two"))))
+                .extracting(ConfigProblem::message).containsExactly("A whole number, e.g. 2.");
     }
 
     @Test

@@ -71,6 +71,34 @@ final class TestEngine implements AutoCloseable {
                 .withLabelFilter(Map.of(DockerBuildRunner.BUILD_LABEL, build)).exec();
     }
 
+    /** The project's build images ({@code io.miaobu.project=<projectKey>}), by their tags. */
+    List<String> imageTagsOf(String projectKey) {
+        return engine.calls().listImagesCmd().withLabelFilter(Map.of(ProjectImage.PROJECT_LABEL, projectKey)).exec()
+                .stream().filter(image -> image.getRepoTags() != null)
+                .flatMap(image -> java.util.Arrays.stream(image.getRepoTags()))
+                .filter(tag -> !tag.startsWith("<none>"))
+                .sorted().toList();
+    }
+
+    /** Removes the project's build images, which outlive the tests otherwise. */
+    void removeImagesOf(String projectKey) {
+        for (var image : engine.calls().listImagesCmd()
+                .withLabelFilter(Map.of(ProjectImage.PROJECT_LABEL, projectKey)).exec()) {
+            try {
+                engine.calls().removeImageCmd(image.getId()).withForce(true).exec();
+            } catch (NotFoundException e) {
+                // removed with another one
+            }
+        }
+    }
+
+    /** Every container, running or not, whose command line contains {@code marker}. */
+    List<Container> containersRunning(String marker) {
+        return engine.calls().listContainersCmd().withShowAll(true).exec().stream()
+                .filter(container -> container.getCommand() != null && container.getCommand().contains(marker))
+                .toList();
+    }
+
     /** Polls until {@code condition} holds, failing after {@code limit}. */
     static void await(String what, Duration limit, Supplier<Boolean> condition) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
