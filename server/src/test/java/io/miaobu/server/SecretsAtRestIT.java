@@ -120,11 +120,14 @@ class SecretsAtRestIT {
             assertThat(openAll(home, sealed)).containsExactly(pluginSecret, projectSecret);
 
             // every GET route, as the admin
-            answers.putAll(crawl(server, Map.of("projectId", Long.toString(projectId),
-                    "deploymentId", Long.toString(deployment),
-                    "userId", Long.toString(server.json("GET", "/api/v1/account", null, 200).get("id").asLong()),
-                    "sessionId", "no-such-session", "tokenId", "999999", "name", "API_KEY",
-                    "point", "SourceProvider", "extensionId", "git", "hash", "0", "path", "x.css")));
+            answers.putAll(crawl(server, Map.ofEntries(Map.entry("projectId", Long.toString(projectId)),
+                    Map.entry("deploymentId", Long.toString(deployment)),
+                    Map.entry("userId", Long.toString(server.json("GET", "/api/v1/account", null, 200).get("id")
+                            .asLong())),
+                    Map.entry("sessionId", "no-such-session"), Map.entry("tokenId", "999999"),
+                    Map.entry("name", "API_KEY"), Map.entry("point", "SourceProvider"), Map.entry("extensionId", "git"),
+                    Map.entry("hash", "0"), Map.entry("path", "x.css"), Map.entry("channelId", "999999"),
+                    Map.entry("deliveryId", "999999"), Map.entry("notifierId", "webhook"))));
             assertThat(answers.entrySet().stream().filter(a -> a.getValue().contains(plainValue))
                     .map(Map.Entry::getKey)).as("answers showing the control")
                     .contains("GET /projects/{projectId}/variables", "GET /api/v1/projects/{projectId}/variables");
