@@ -52,6 +52,11 @@ public final class DockerBuildRunner implements BuildRunner {
 
     static final String MANAGED_LABEL = "io.miaobu.managed";
     static final String BUILD_LABEL = "io.miaobu.build";
+    /**
+     * Which Miaobu server started a container: servers sharing an engine (several nodes, or a test next to a
+     * production server) must never take each other's running builds for orphans.
+     */
+    static final String OWNER_LABEL = "io.miaobu.owner";
 
     private static final Logger LOG = LoggerFactory.getLogger(DockerBuildRunner.class);
 
@@ -63,10 +68,37 @@ public final class DockerBuildRunner implements BuildRunner {
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     /** The engines whose orphans have been removed since the plugin started. */
     private final Set<String> cleanedEngines = ConcurrentHashMap.newKeySet();
+    private final String owner;
 
     /** @param host the plugin's data directory holds {@code home/}, HOME for the commands */
     public DockerBuildRunner(HostInfo host) {
         this.home = host.dataDirectory().resolve("home");
+        this.owner = ownerOf(host.dataDirectory());
+    }
+
+    /**
+     * This server's owner label: its host name and data directory, hashed. The same after a restart (so a server
+     * removes what it left behind), different for every other server.
+     */
+    static String ownerOf(java.nio.file.Path dataDirectory) {
+        String hostName;
+        try {
+            hostName = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            hostName = "unknown-host";
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest((hostName + "|"
+                    + dataDirectory.toAbsolutePath().normalize()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing", e);
+        }
+    }
+
+    /** This server's owner label value. */
+    String owner() {
+        return owner;
     }
 
     @Override
@@ -154,8 +186,9 @@ public final class DockerBuildRunner implements BuildRunner {
     }
 
     /**
-     * Removes (killing them first) the containers labelled {@code io.miaobu.managed=true} that this runner is not
-     * running: those a killed or crashed server left behind. Safe while builds run. Called on the first command for
+     * Removes (killing them first) the containers labelled {@code io.miaobu.managed=true} with this server's
+     * {@code io.miaobu.owner} that this runner is not running: those it left behind when it was killed or crashed.
+     * Other servers' containers on the same engine are never touched. Safe while builds run. Called on the first command for
      * each engine; the host may call it too, for instance at start, on any thread.
      *
      * @return how many containers were removed
@@ -174,7 +207,7 @@ public final class DockerBuildRunner implements BuildRunner {
     private int removeOrphans(DockerEngine engine) throws InterruptedException {
         List<Container> managed = engine.call(() -> engine.calls().listContainersCmd()
                 .withShowAll(true)
-                .withLabelFilter(Map.of(MANAGED_LABEL, "true"))
+                .withLabelFilter(Map.of(MANAGED_LABEL, "true", OWNER_LABEL, owner))
                 .exec());
         int removed = 0;
         for (Container container : managed) {
@@ -225,7 +258,8 @@ public final class DockerBuildRunner implements BuildRunner {
             running.add(name);
             try {
                 return new ContainerRun(engine, image, user, settings, nanoCpus, home)
-                        .run(command, log, name, Map.of(MANAGED_LABEL, "true", BUILD_LABEL, buildOf(command)));
+                        .run(command, log, name, Map.of(MANAGED_LABEL, "true", OWNER_LABEL, owner,
+                                BUILD_LABEL, buildOf(command)));
             } finally {
                 running.remove(name);
             }

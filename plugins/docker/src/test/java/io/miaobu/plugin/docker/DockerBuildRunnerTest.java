@@ -136,7 +136,8 @@ class DockerBuildRunnerTest {
             assertThat(inspected.getHostConfig().getSecurityOpts()).contains("no-new-privileges");
             assertThat(inspected.getConfig().getUser()).doesNotStartWith("0:").isNotEqualTo("root").isNotEmpty();
             assertThat(inspected.getConfig().getLabels())
-                    .containsEntry("io.miaobu.managed", "true").containsEntry("io.miaobu.build", build);
+                    .containsEntry("io.miaobu.managed", "true").containsEntry("io.miaobu.build", build)
+                    .containsEntry("io.miaobu.owner", runner.owner());
             assertThat(inspected.getConfig().getEnv()).contains("API_TOKEN=s3cr3t-value");
             assertThat(String.join(" ", inspected.getConfig().getEntrypoint())).doesNotContain("s3cr3t");
             assertThat(inspected.getHostConfig().getBinds()).extracting(bind -> bind.getPath() + ":"
@@ -179,7 +180,8 @@ class DockerBuildRunnerTest {
         String orphan = engine.client().createContainerCmd(TestEngine.IMAGE)
                 .withEntrypoint("node", "-e", FOREVER)
                 .withUser("1000:1000")
-                .withLabels(Map.of("io.miaobu.managed", "true", "io.miaobu.build", orphanBuild))
+                .withLabels(Map.of("io.miaobu.managed", "true", "io.miaobu.owner", runner.owner(),
+                        "io.miaobu.build", orphanBuild))
                 .exec().getId();
         engine.client().startContainerCmd(orphan).exec();
         var running = runInBackground("node -e '" + FOREVER + "'", Map.of(), Duration.ofMinutes(1));
@@ -199,11 +201,29 @@ class DockerBuildRunnerTest {
     }
 
     @Test
+    void anotherServersContainersOnTheSameEngineAreLeftAlone() throws Exception {
+        String othersBuild = "elsewhere-" + UUID.randomUUID().toString().substring(0, 8) + "/1";
+        String others = engine.client().createContainerCmd(TestEngine.IMAGE)
+                .withEntrypoint("node", "-e", FOREVER)
+                .withLabels(Map.of("io.miaobu.managed", "true", "io.miaobu.owner", "another-server",
+                        "io.miaobu.build", othersBuild))
+                .exec().getId();
+        try {
+            runner.removeOrphans(TestEngine.settings());
+
+            assertThat(engine.containersOf(othersBuild)).hasSize(1);
+        } finally {
+            engine.client().removeContainerCmd(others).withForce(true).exec();
+        }
+    }
+
+    @Test
     void theFirstCommandOnAnEngineRemovesOrphans() throws Exception {
         String orphanBuild = "crashed-" + UUID.randomUUID().toString().substring(0, 8) + "/1";
         engine.client().createContainerCmd(TestEngine.IMAGE)
                 .withEntrypoint("node", "-e", FOREVER)
-                .withLabels(Map.of("io.miaobu.managed", "true", "io.miaobu.build", orphanBuild))
+                .withLabels(Map.of("io.miaobu.managed", "true", "io.miaobu.owner", runner.owner(),
+                        "io.miaobu.build", orphanBuild))
                 .exec();
 
         run("true", Map.of(), Duration.ofMinutes(1));
