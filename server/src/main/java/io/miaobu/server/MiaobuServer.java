@@ -17,15 +17,19 @@ import io.miaobu.server.auth.SessionService;
 import io.miaobu.server.auth.SignIns;
 import io.miaobu.server.auth.SigningKeys;
 import io.miaobu.server.boot.SecurityConfig;
+import io.miaobu.server.notify.AccountNotificationPages;
 import io.miaobu.server.notify.AccountNotificationsApi;
+import io.miaobu.server.notify.AdminNotificationPages;
 import io.miaobu.server.notify.AdminNotificationsApi;
 import io.miaobu.server.notify.ChannelApiSupport;
+import io.miaobu.server.notify.ChannelPages;
 import io.miaobu.server.notify.DeadLettersApi;
 import io.miaobu.server.notify.NotificationChannels;
 import io.miaobu.server.notify.NotificationDeliveries;
 import io.miaobu.server.notify.NotificationDispatcher;
 import io.miaobu.server.notify.NotificationOutbox;
 import io.miaobu.server.notify.NotifiersApi;
+import io.miaobu.server.notify.ProjectNotificationPages;
 import io.miaobu.server.notify.ProjectNotificationsApi;
 import io.miaobu.server.notify.UserEmails;
 import io.miaobu.server.outbound.GuardedOutboundHttp;
@@ -307,6 +311,7 @@ public final class MiaobuServer {
         var pages = new PageRenderer(themes, csrf, version(), config.sitesDomain(), https);
         var cookies = new SessionCookies(https);
         var projectLookup = new ProjectLookup(database.jdbi());
+        var channelPages = new ChannelPages(notificationChannels, channelSupport, pages);
 
         var resources = new ResourceConfig()
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
@@ -359,7 +364,11 @@ public final class MiaobuServer {
                 .register(new AccountNotificationsApi(notificationChannels, channelSupport))
                 .register(new AdminNotificationsApi(notificationChannels, channelSupport))
                 .register(new DeadLettersApi(notificationDeliveries))
-                .register(new NotifiersApi(channelSupport));
+                .register(new NotifiersApi(channelSupport))
+                .register(new ProjectNotificationPages(channelPages, projects, pages, siteUrls))
+                .register(new AccountNotificationPages(channelPages, notificationChannels, userEmails, pages))
+                .register(new AdminNotificationPages(channelPages, notificationChannels, notificationDeliveries,
+                        channelSupport, pages));
         this.webApplication = resources;
         long wiringDone = System.nanoTime();
         JettyHttpContainer jersey = ContainerFactory.createContainer(JettyHttpContainer.class, resources);

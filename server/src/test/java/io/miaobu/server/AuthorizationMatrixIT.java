@@ -115,20 +115,18 @@ class AuthorizationMatrixIT {
             tokens.put(Persona.OTHER_PROJECT_OWNER, apiToken(server, "otherowner"));
             tokens.put(Persona.ADMIN, apiToken(server, TestServer.ADMIN, TestServer.PASSWORD));
 
-            Map<String, String> parameters = Map.ofEntries(
-                    Map.entry("projectId", Long.toString(p)),
-                    Map.entry("deploymentId", Long.toString(d)),
-                    Map.entry("userId", Long.toString(ids.get("victim"))),
-                    Map.entry("sessionId", "no-such-session"),
-                    Map.entry("tokenId", "999999"),
-                    Map.entry("name", "SOME_VAR"),
-                    Map.entry("point", "SourceProvider"),
-                    Map.entry("extensionId", "git"),
-                    Map.entry("hash", "0"),
-                    Map.entry("path", "x.css"),
-                    Map.entry("channelId", "999999"),
-                    Map.entry("deliveryId", "999999"),
-                    Map.entry("notifierId", "webhook"));
+            // a channel of P, so the project's channel routes act on a real one (until a walked DELETE removes it);
+            // the account's and the admins' channel routes answer 404 for it, as for any channel not theirs
+            long channel = server.json("POST", "/api/v1/projects/" + p + "/notifications/channels", Map.of(
+                    "notifier", "webhook", "name", "matrix", "events", List.of("deployment.failed"),
+                    "settings", Map.of("url", "https://hooks.example.test/matrix")), 201).get("id").asLong();
+
+            Map<String, String> parameters = Map.ofEntries(Map.entry("projectId", Long.toString(p)),
+                    Map.entry("deploymentId", Long.toString(d)), Map.entry("userId", Long.toString(ids.get("victim"))),
+                    Map.entry("sessionId", "no-such-session"), Map.entry("tokenId", "999999"),
+                    Map.entry("name", "SOME_VAR"), Map.entry("point", "SourceProvider"), Map.entry("extensionId", "git"),
+                    Map.entry("hash", "0"), Map.entry("path", "x.css"), Map.entry("channelId", Long.toString(channel)),
+                    Map.entry("deliveryId", "999999"), Map.entry("notifierId", "webhook"));
 
             var failures = new ArrayList<String>();
             int calls = 0;

@@ -3,6 +3,9 @@ package io.miaobu.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Puts script and attribute-breaking payloads into every field a user controls and the server stores and shows —
  * project name and build settings, the repository path, commit message and author, build output on stdout and stderr,
  * a deployment's error, a plain variable, plain extension settings (when an installed extension has any), attempted
- * usernames in the audit log, a session's user agent — then walks every HTML page of the server (found in Jersey's
+ * usernames in the audit log, a session's user agent, notification channel names and what a webhook receiver
+ * answered (a delivery's detail, next to an event summary that quotes the project name) — then walks every HTML page of
+ * the server (found in Jersey's
  * resource model, so a new page is covered without anyone listing it) and checks that each payload comes back escaped
  * and never as markup. Fields that refuse such characters (branch, variable name, username, API token name) are checked
  * for the refusal, and so are the pages that echo the refused input back into their form.
@@ -76,8 +81,21 @@ class XssIT {
         String userAgent = "Agent " + payloads("agent");
         String rootDirectory = attribute("root");
 
+        // a webhook receiver that refuses everything with a payload for an answer, which the delivery log quotes
+        HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        receiver.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] answer = payloads("detail").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(500, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        receiver.start();
+        String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
         try (var repo = new SiteRepository(repoDirectory);
-             var server = new TestServer(temp.resolve("home"), Map.of("ratelimit.enabled", "false")).start()) {
+             var server = new TestServer(temp.resolve("home"), Map.of("ratelimit.enabled", "false",
+                     "outbound.allowed.networks", "127.0.0.0/8", "notifications.attempts", "1",
+                     "notifications.retry.first", "1")).start()) {
             var json = TestServer.jsonMapper();
             repo.writeBuildScript("""
                     const fs = require('fs');
@@ -98,6 +116,20 @@ class XssIT {
 
             long projectId = server.json("POST", "/api/v1/projects", Map.of("name", projectName,
                     "repositoryUrl", repoDirectory.toString(), "branch", "main"), 201).get("id").asLong();
+            // channels of all three scopes, named with payloads, to a receiver whose answers carry payloads too
+            long projectChannel = server.json("POST", "/api/v1/projects/" + projectId + "/notifications/channels",
+                    Map.of("notifier", "webhook", "name", payloads("channel"),
+                            "events", List.of("deployment.succeeded", "deployment.failed"),
+                            "settings", Map.of("url", hook)), 201).get("id").asLong();
+            long serverChannel = server.json("POST", "/api/v1/admin/notifications/channels",
+                    Map.of("notifier", "webhook", "name", payloads("serverchannel"),
+                            "events", List.of("plugin.failed"), "settings", Map.of("url", hook)), 201)
+                    .get("id").asLong();
+            long ownChannel = server.json("POST", "/api/v1/account/notifications/channels",
+                    Map.of("notifier", "webhook", "name", payloads("ownchannel"),
+                            "events", List.of("deployment.failed"), "settings", Map.of("url", hook)), 201)
+                    .get("id").asLong();
+
             var patchedBranch = server.api("PATCH", "/api/v1/projects/" + projectId,
                     Map.of("branch", script("branch")));
             assertThat(patchedBranch.statusCode()).as(patchedBranch.body()).isEqualTo(400);
@@ -169,13 +201,21 @@ class XssIT {
             String token = json.readTree(signedIn.body()).get("accessToken").asText();
             long adminId = server.json("GET", "/api/v1/account", null, 200).get("id").asLong();
 
-            // every HTML page, as the admin whose session has the payload user agent
+            // the deliveries of the project's channel failed once, for good: dead letters quoting the receiver
+            long deadLetter = awaitDeadLetter(server, projectId, projectChannel);
+
+            // every HTML page, as the admin whose session has the payload user agent; a channel's page in each scope
+            // is walked with a channel of that scope
             Map<String, List<String>> parameters = Map.of(
                     "projectId", List.of(Long.toString(projectId)),
                     "deploymentId", List.of(Long.toString(live), Long.toString(failed)),
                     "userId", List.of(Long.toString(adminId)),
-                    "point", List.of("SourceProvider"),
-                    "extensionId", List.of("git"));
+                    "point", List.of("SourceProvider", "Notifier"),
+                    "extensionId", List.of("git", "webhook"),
+                    "channelId", List.of(Long.toString(projectChannel)),
+                    "/account/notifications/{channelId} channelId", List.of(Long.toString(ownChannel)),
+                    "/admin/notifications/{channelId} channelId", List.of(Long.toString(serverChannel)),
+                    "deliveryId", List.of(Long.toString(deadLetter)));
             List<Routes.Route> pages = Routes.of(server.server().webApplication()).stream()
                     .filter(r -> r.httpMethod().equals("GET") && r.producesHtml()).toList();
             assertThat(pages).as("HTML pages in the resource model").hasSizeGreaterThan(10);
@@ -184,6 +224,9 @@ class XssIT {
             var failures = new ArrayList<String>();
             for (Routes.Route route : pages) {
                 for (String path : paths(route, parameters)) {
+                    if (path.contains("/SourceProvider/webhook/") || path.contains("/Notifier/git/")) {
+                        continue; // no such extension: the pairs that exist are walked
+                    }
                     var response = get(server, path, token);
                     String redirectReason = DOCUMENTED_REDIRECTS.get(path);
                     if (redirectReason != null && response.statusCode() == 303) {
@@ -214,6 +257,9 @@ class XssIT {
                     + "/variables", token, Map.of("name", payloads("formvar"), "value", "x")));
             echoes.put("POST /projects/{id}/members (bad username)", postForm(server, "/projects/" + projectId
                     + "/members", token, Map.of("username", payloads("member"), "role", "viewer")));
+            echoes.put("POST /projects/{id}/notifications (no events)", postForm(server, "/projects/" + projectId
+                    + "/notifications", token, Map.of("notifier", "webhook", "name", payloads("formchannel"),
+                    "setting.url", "https://hooks.example.test/" + payloads("formurl"))));
             echoes.put("POST /admin/users (bad username)", postForm(server, "/admin/users", token, Map.of(
                     "username", payloads("formuser"), "password", "a long enough password", "role", "user")));
             echoes.put("POST /account/tokens (bad name)", postForm(server, "/account/tokens", token, Map.of(
@@ -231,17 +277,18 @@ class XssIT {
             // without '/': Jetty itself refuses an encoded slash in a path, before the application sees it
             echoes.put("GET a missing page", get(server, "/projects/" + projectId + "/"
                     + URLEncoder.encode(attribute("missing"), StandardCharsets.UTF_8).replace("+", "%20"), token));
-            Map<String, String> echoed = Map.of(
-                    "POST /projects (bad branch)", payloads("formbranch"),
-                    "POST /projects/{id}/settings (bad branch)", payloads("settingsbranch"),
-                    "POST /projects/{id}/variables (bad name)", payloads("formvar"),
-                    "POST /projects/{id}/members (bad username)", payloads("member"),
-                    "POST /admin/users (bad username)", payloads("formuser"),
-                    "POST /account/tokens (bad name)", payloads("formtoken"),
-                    "POST /login (wrong password)", payloads("formlogin"),
-                    "GET /login?next=", "/" + payloads("next"),
-                    "GET /admin/audit?actor=", payloads("filter"),
-                    "GET / with a flash cookie", payloads("flash"));
+            Map<String, String> echoed = Map.ofEntries(
+                    Map.entry("POST /projects (bad branch)", payloads("formbranch")),
+                    Map.entry("POST /projects/{id}/settings (bad branch)", payloads("settingsbranch")),
+                    Map.entry("POST /projects/{id}/variables (bad name)", payloads("formvar")),
+                    Map.entry("POST /projects/{id}/members (bad username)", payloads("member")),
+                    Map.entry("POST /projects/{id}/notifications (no events)", payloads("formchannel")),
+                    Map.entry("POST /admin/users (bad username)", payloads("formuser")),
+                    Map.entry("POST /account/tokens (bad name)", payloads("formtoken")),
+                    Map.entry("POST /login (wrong password)", payloads("formlogin")),
+                    Map.entry("GET /login?next=", "/" + payloads("next")),
+                    Map.entry("GET /admin/audit?actor=", payloads("filter")),
+                    Map.entry("GET / with a flash cookie", payloads("flash")));
             echoes.forEach((name, response) -> {
                 assertThat(response.statusCode()).as(name).isIn(200, 400, 401, 404);
                 failures.addAll(checkPage(name, response));
@@ -264,6 +311,17 @@ class XssIT {
             expectations.put("/deployments/" + live, List.of(projectName, commitTitle, authorPayload,
                     "out: " + payloads("stdout"), "err: " + payloads("stderr"), repoDirectory.toString()));
             expectations.put("/deployments/" + failed, List.of(projectName, rootDirectory));
+            String summary = projectName + ": deployment #";
+            expectations.put(project + "/notifications", List.of(projectName, payloads("channel")));
+            expectations.put(project + "/notifications/" + projectChannel, List.of(payloads("channel"), summary,
+                    payloads("detail")));
+            expectations.put("/account/notifications", List.of(payloads("ownchannel")));
+            expectations.put("/account/notifications/" + ownChannel, List.of(payloads("ownchannel")));
+            expectations.put("/admin/notifications", List.of(payloads("serverchannel"), payloads("channel"),
+                    summary, payloads("detail")));
+            expectations.put("/admin/notifications/" + serverChannel, List.of(payloads("serverchannel")));
+            expectations.put("/admin/notifications/deliveries/" + deadLetter, List.of(payloads("channel"), summary,
+                    payloads("detail")));
             expectations.put("/account", List.of(userAgent));
             expectations.put("/admin/audit", List.of(script("signin"), attribute("signin")));
             expectations.putAll(settingPages);
@@ -290,6 +348,23 @@ class XssIT {
                     type -> assertThat(type).startsWith("text/plain"));
             assertThat(rawLog.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
             assertThat(rawLog.body()).contains("out: " + payloads("stdout"));
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    /** The dead letter of the channel's first delivery, once the dispatcher has given up on it. */
+    private static long awaitDeadLetter(TestServer server, long projectId, long channel) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(40).toNanos();
+        while (true) {
+            for (JsonNode delivery : server.json("GET", "/api/v1/projects/" + projectId
+                    + "/notifications/channels/" + channel + "/deliveries", null, 200).get("items")) {
+                if (delivery.get("status").asText().equals("DEAD")) {
+                    return delivery.get("id").asLong();
+                }
+            }
+            assertThat(System.nanoTime()).as("a dead letter of channel %s in time", channel).isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000_000);
         }
     }
 
@@ -322,11 +397,15 @@ class XssIT {
         return problems;
     }
 
-    /** Every path of a route with each combination of the parameter values; a parameter without values fails. */
+    /**
+     * Every path of a route with each combination of the parameter values; a parameter without values fails. Values
+     * under {@code "<path template> <parameter>"} are for that route only (a channel of the route's own scope).
+     */
     private static List<String> paths(Routes.Route route, Map<String, List<String>> values) {
         List<Map<String, String>> combinations = List.of(Map.of());
         for (String parameter : route.parameters()) {
-            List<String> choices = values.get(parameter);
+            List<String> choices = values.getOrDefault(route.pathTemplate() + " " + parameter,
+                    values.get(parameter));
             assertThat(choices).as("a value for {%s} of %s: add it to this test", parameter, route).isNotNull();
             var next = new ArrayList<Map<String, String>>();
             for (Map<String, String> combination : combinations) {

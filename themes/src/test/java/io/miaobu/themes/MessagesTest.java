@@ -28,7 +28,9 @@ class MessagesTest {
     private static final Map<String, List<String>> DYNAMIC = Map.of(
             "status.", SampleModels.STATUSES,
             "plugins.state.", SampleModels.PLUGIN_STATES,
-            "error.heading.", List.of("400", "401", "403", "404", "405", "409", "413", "429", "500", "503"));
+            "error.heading.", List.of("400", "401", "403", "404", "405", "409", "413", "429", "500", "503"),
+            "event.", SampleModels.EVENTS,
+            "notify.delivery.status.", SampleModels.DELIVERY_STATUSES);
 
     @ParameterizedTest
     @ValueSource(strings = {"base", "midnight"})

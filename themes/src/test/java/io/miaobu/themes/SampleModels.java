@@ -365,6 +365,146 @@ final class SampleModels {
                 "type", type, "required", required, "secret", secret, "value", value, "isSet", isSet, "options", options);
     }
 
+    static final List<String> EVENTS = List.of("deployment.queued", "deployment.started", "deployment.succeeded",
+            "deployment.failed", "deployment.cancelled", "deployment.broken", "deployment.fixed",
+            "deployment.rolled_back", "preview.ready", "preview.removed", "certificate.issued", "certificate.renewed",
+            "certificate.renewal_failing", "certificate.expiring", "domain.verified", "domain.failed", "plugin.failed",
+            "test");
+    static final List<String> DEFAULT_EVENTS = List.of("deployment.failed", "deployment.fixed",
+            "certificate.renewal_failing", "certificate.expiring");
+    static final List<String> DELIVERY_STATUSES = List.of("PENDING", "SENDING", "DELIVERED", "DEAD", "DROPPED");
+    static final String CHANNEL_SECRET = "whsec_generated_shown_once";
+    static final long CHANNEL_ID = 6001;
+
+    /**
+     * Three channels as the server lists them under {@code base}: a webhook, a team address list (disabled), and one
+     * whose notifier is gone (its id shown for its name); an event kind this theme does not know yet.
+     */
+    static List<Object> channels(String base) {
+        return List.of(
+                map("id", CHANNEL_ID, "name", "Team hook " + XSS, "notifier", "webhook", "notifierName", "Webhook",
+                        "events", List.of("deployment.failed", "deployment.fixed"), "recipients", List.of(),
+                        "enabled", true, "createdAt", "2026-01-02 03:04:05 UTC", "createdAtIso", "2026-01-02T03:04:05Z",
+                        "url", base + "/" + CHANNEL_ID),
+                map("id", 6002L, "name", "Ops mail" + ATTR_XSS, "notifier", "email", "notifierName", "Email " + XSS,
+                        "events", List.of("certificate.expiring", "brand.new_event"),
+                        "recipients", List.of("ops@example.test", "x" + XSS + "@example.test"), "enabled", false,
+                        "createdAt", "2026-01-03 03:04:05 UTC", "createdAtIso", "2026-01-03T03:04:05Z",
+                        "url", base + "/6002"),
+                map("id", 6003L, "name", "gone", "notifier", "pager", "notifierName", "pager", "events",
+                        List.of("plugin.failed"), "recipients", List.of(), "enabled", true, "createdAt", "",
+                        "createdAtIso", "", "url", base + "/6003"));
+    }
+
+    /** A webhook's channel settings: a URL (typed with a payload), a choice, and its generated signing secret. */
+    static List<Object> webhookFields(boolean secretSet) {
+        return List.of(
+                setting("url", "URL", true, false, "https://hooks.example.test/" + ATTR_XSS, false, List.of()),
+                setting("format", "CHOICE", true, false, "slack", false, List.of("miaobu", "slack", "dingtalk" + XSS)),
+                setting("secret", "SECRET", false, true, secretSet ? SECRET_VALUE : null, secretSet, List.of()),
+                setting("note", "TEXT", false, false, "multi\nline" + XSS, false, List.of()));
+    }
+
+    static Map<String, Object> webhookNotifier() {
+        return map("id", "webhook", "name", "Webhook " + XSS, "recipients", false, "fields", webhookFields(false));
+    }
+
+    /** An email notifier as the add form gets it; "recipients" is false on a person's own page. */
+    static Map<String, Object> emailNotifier(boolean recipients) {
+        return map("id", "email", "name", "Email", "recipients", recipients, "fields", List.of());
+    }
+
+    static List<Object> notifiers() {
+        return List.of(map("id", "webhook", "name", "Webhook " + XSS), map("id", "email", "name", "Email"));
+    }
+
+    /** What every channel list page has: its channels, the notifiers, the add form for the webhook. */
+    static Map<String, Object> channelList(Map<String, Object> base, String path, boolean canEdit,
+                                           Map<String, String> errors, Map<String, Object> notifier) {
+        return with(base, "base", path, "canEdit", canEdit, "channels", channels(path), "notifiers", notifiers(),
+                "notifier", notifier,
+                "events", EVENTS.subList(0, EVENTS.size() - 1), "errors", errors,
+                "form", map("name", "New hook" + ATTR_XSS, "events", DEFAULT_EVENTS,
+                        "recipients", "a@example.test\n" + XSS, "enabled", true));
+    }
+
+    static Map<String, Object> newSecrets() {
+        return map("channel", "Team hook " + XSS, "secrets",
+                List.of(map("name", "secret", "label", "Signing secret " + XSS, "value", CHANNEL_SECRET)));
+    }
+
+    static Map<String, Object> projectNotifications(boolean canEdit, boolean withSecret, Map<String, String> errors) {
+        Map<String, Object> model = channelList(with(signedIn(), "project", project(5002L)),
+                "/projects/" + PROJECT_ID + "/notifications", canEdit, errors, webhookNotifier());
+        if (withSecret) {
+            model.put("newSecrets", newSecrets());
+        }
+        return model;
+    }
+
+    static Map<String, Object> accountNotifications(String email, boolean emailNotifier, Map<String, String> errors) {
+        return channelList(with(common(true, false, true, false), "email", email, "emailForm", email + ATTR_XSS,
+                "emailNotifier", emailNotifier), "/account/notifications", true, errors, emailNotifier(false));
+    }
+
+    static Map<String, Object> delivery(long id, String status) {
+        boolean pending = status.equals("PENDING");
+        return map("id", id, "event", "deployment.failed", "summary", "Shop " + XSS + ": deployment #5000 failed",
+                "status", status, "attempts", 3, "statusCode", pending ? null : 503,
+                "detail", "HTTP 503 from hooks.example.test: " + XSS, "recipient", id == 7003 ? "ops@example.test" : null,
+                "refused", null, "notifier", "webhook", "channelId", CHANNEL_ID, "projectId", PROJECT_ID,
+                "createdAt", "2026-01-02 03:04:05 UTC", "createdAtIso", "2026-01-02T03:04:05Z",
+                "finishedAt", pending ? "" : "2026-01-02 03:09:05 UTC", "finishedAtIso", pending ? "" : "2026-01-02T03:09:05Z",
+                "nextAttemptAt", pending ? "2026-01-02 03:14:05 UTC" : "", "nextAttemptAtIso",
+                pending ? "2026-01-02T03:14:05Z" : "",
+                "channel", id == 7003 ? "" : "Team hook " + XSS, "channelUrl", id == 7001 ? "/admin/notifications/" + CHANNEL_ID : "");
+    }
+
+    static Map<String, Object> adminNotifications(boolean empty, boolean withSecret) {
+        Map<String, Object> model = channelList(common(true, true, true, false), "/admin/notifications", true,
+                errors(), webhookNotifier());
+        model.put("deadLetters", empty ? List.of() : List.of(delivery(7001, "DEAD"), delivery(7003, "DEAD")));
+        if (empty) {
+            model.put("channels", List.of());
+        }
+        if (withSecret) {
+            model.put("newSecrets", newSecrets());
+        }
+        return model;
+    }
+
+    /** One channel's page in a scope ("project", "account", "admin") with its deliveries. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> notificationChannel(String scope, boolean canEdit, Map<String, String> errors) {
+        String base = switch (scope) {
+            case "project" -> "/projects/" + PROJECT_ID + "/notifications";
+            case "account" -> "/account/notifications";
+            default -> "/admin/notifications";
+        };
+        Map<String, Object> channel = new LinkedHashMap<>((Map<String, Object>) channels(base).get(0));
+        channel.putAll(map("installed", true, "takesRecipients", false, "fields", webhookFields(true)));
+        Map<String, Object> model = with(scope.equals("admin") ? common(true, true, true, true) : signedIn(),
+                "scope", scope, "base", base, "canEdit", canEdit, "channel", channel,
+                "events", EVENTS.subList(0, EVENTS.size() - 1), "errors", errors,
+                "deliveries", List.of(delivery(7002, "PENDING"), delivery(7001, "DEAD"),
+                        with(delivery(7000, "DELIVERED"), "statusCode", 200, "detail", "200 OK")),
+                "form", map("name", "Team hook " + XSS, "events", List.of("deployment.failed", "deployment.fixed"),
+                        "recipients", "", "enabled", true));
+        if (scope.equals("project")) {
+            model.put("project", project(5002L));
+        }
+        return model;
+    }
+
+    static Map<String, Object> adminDelivery(String status) {
+        List<Object> tries = List.of(
+                map("attempt", 1, "at", "2026-01-02 03:04:05 UTC", "atIso", "2026-01-02T03:04:05Z", "succeeded", false,
+                        "statusCode", "503", "detail", "HTTP 503 " + XSS, "duration", "0.2 s"),
+                map("attempt", 2, "at", "2026-01-02 03:05:05 UTC", "atIso", "2026-01-02T03:05:05Z", "succeeded", false,
+                        "statusCode", "", "detail", "No answer within 10 s" + ATTR_XSS, "duration", "10 s"));
+        return with(common(true, true, true, false), "delivery", delivery(7001, status), "tries", tries);
+    }
+
     /** One typical model per page, so generic checks can walk every page there is. */
     static Map<String, Map<String, Object>> everyPage() {
         Map<String, Map<String, Object>> pages = new LinkedHashMap<>();
@@ -384,6 +524,11 @@ final class SampleModels {
         pages.put("admin-audit", audit(false, "auth.sign_in_failed", "ada"));
         pages.put("admin-queue", queue(false));
         pages.put("admin-disk", disk(true));
+        pages.put("project-notifications", projectNotifications(true, false, errors()));
+        pages.put("account-notifications", accountNotifications("ada@example.test", true, errors()));
+        pages.put("admin-notifications", adminNotifications(false, false));
+        pages.put("notification-channel", notificationChannel("project", true, errors()));
+        pages.put("admin-delivery", adminDelivery("DEAD"));
         pages.put("error", error(404, "Not here " + XSS, true));
         return pages;
     }

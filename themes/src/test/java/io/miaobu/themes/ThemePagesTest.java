@@ -899,4 +899,265 @@ class ThemePagesTest {
         assertThat(finished.select("#stages .stage--current")).isEmpty();
         assertThat(finished.select("#stages .stage--outcome .badge").attr("data-status")).isEqualTo("FAILED");
     }
+
+    @EveryThemeAndLanguage
+    void projectNotificationsListChannelsAndOfferTheAddFormToMaintainers(String theme, String lang) {
+        Document doc = render(theme, lang, "project-notifications",
+                SampleModels.projectNotifications(true, false, errors()));
+        String base = "/projects/1042/notifications";
+
+        assertThat(doc.select(".subnav a[href=" + base + "][aria-current=page]")).hasSize(1);
+        assertThat(postActions(doc)).containsExactlyInAnyOrder("/logout", base,
+                base + "/6001/test", base + "/6001/disable", base + "/6001/delete",
+                base + "/6002/test", base + "/6002/enable", base + "/6002/delete",
+                base + "/6003/test", base + "/6003/disable", base + "/6003/delete");
+        assertThat(doc.select("tbody tr")).hasSize(3);
+        assertThat(doc.select("tbody a[href=" + base + "/6001]").text()).isEqualTo("Team hook " + XSS);
+        assertThat(doc.select("tbody").text()).contains("Ops mail" + ATTR_XSS, "Email " + XSS,
+                "x" + XSS + "@example.test", "brand.new_event");
+        assertThat(doc.selectFirst("form[action=" + base + "/6001/test] input[name=back]").val()).isEqualTo("list");
+        assertThat(doc.select("form[action=" + base + "/6001/delete] .visually-hidden").text())
+                .isEqualTo("Team hook " + XSS);
+
+        Element chooser = doc.selectFirst("form[method=get][action=" + base + "]");
+        assertThat(chooser.select("select[name=notifier] option")).extracting(Element::val)
+                .containsExactly("webhook", "email");
+        assertThat(chooser.select("option[selected]").val()).isEqualTo("webhook");
+
+        Element add = doc.selectFirst("form[method=post][action=" + base + "]");
+        assertThat(add.selectFirst("input[type=hidden][name=notifier]").val()).isEqualTo("webhook");
+        assertThat(add.selectFirst("input[name=name]").val()).isEqualTo("New hook" + ATTR_XSS);
+        assertThat(add.select("input[type=checkbox][name=events]")).extracting(Element::val)
+                .containsExactlyElementsOf(SampleModels.EVENTS.subList(0, SampleModels.EVENTS.size() - 1));
+        assertThat(add.select("input[name=events][checked]")).extracting(Element::val)
+                .containsExactlyInAnyOrderElementsOf(SampleModels.DEFAULT_EVENTS);
+        assertThat(add.select("input[name=events]")).allSatisfy(box ->
+                assertThat(doc.select("label[for=" + box.id() + "]").text()).isNotBlank().doesNotContain("."));
+        assertThat(add.select("textarea[name=recipients]")).as("a webhook takes no addresses").isEmpty();
+        assertThat(add.selectFirst("input[name=setting.url]").attr("type")).isEqualTo("url");
+        assertThat(add.selectFirst("input[name=setting.url]").val()).isEqualTo("https://hooks.example.test/" + ATTR_XSS);
+        assertThat(add.select("select[name=setting.format] option")).extracting(Element::val)
+                .containsExactly("miaobu", "slack", "dingtalk" + XSS);
+        assertThat(add.select("select[name=setting.format] option[selected]").val()).isEqualTo("slack");
+        assertThat(add.selectFirst("input[name=setting.secret]").attr("type")).isEqualTo("password");
+        assertThat(add.selectFirst("input[name=setting.secret]").hasAttr("value")).isFalse();
+        assertThat(add.select("input[name=clear.secret]")).as("nothing stored yet").isEmpty();
+        assertThat(add.selectFirst("textarea[name=setting.note]").text()).isEqualTo("multi\nline" + XSS);
+        assertThat(add.selectFirst("input[name=enabled]").hasAttr("checked")).isTrue();
+        assertThat(add.select("fieldset legend").eachText()).anySatisfy(legend -> assertThat(legend)
+                .contains("Webhook " + XSS));
+        assertThat(doc.select("main a[href=/account/notifications]")).hasSize(1);
+    }
+
+    @EveryThemeAndLanguage
+    void projectNotificationsAreReadOnlyForViewers(String theme, String lang) {
+        Document doc = render(theme, lang, "project-notifications",
+                SampleModels.projectNotifications(false, false, errors()));
+
+        assertThat(postActions(doc)).containsExactly("/logout");
+        assertThat(doc.select("main form, main input, main select")).isEmpty();
+        assertThat(doc.select("tbody tr")).hasSize(3);
+        assertThat(doc.select("tbody a[href=/projects/1042/notifications/6002]")).hasSize(1);
+        assertThat(doc.select("main p.muted").text()).isNotBlank();
+    }
+
+    @EveryThemeAndLanguage
+    void projectNotificationsAskForRecipientsOfANotifierThatAddressesPeople(String theme, String lang) {
+        Document doc = render(theme, lang, "project-notifications", SampleModels.with(
+                SampleModels.projectNotifications(true, false, errors("recipients", "Not an address " + XSS)),
+                "notifier", SampleModels.emailNotifier(true)));
+
+        Element add = doc.selectFirst("form[method=post][action=/projects/1042/notifications]");
+        assertThat(add.selectFirst("input[name=notifier]").val()).isEqualTo("email");
+        assertThat(add.selectFirst("textarea[name=recipients]").text()).isEqualTo("a@example.test\n" + XSS);
+        assertThat(add.selectFirst("textarea[name=recipients]").attr("aria-invalid")).isEqualTo("true");
+        assertThat(add.select("[name^=setting.]")).isEmpty();
+        assertThat(doc.select(".alert--error a[href=#field-recipients]").text()).isEqualTo("Not an address " + XSS);
+    }
+
+    @EveryThemeAndLanguage
+    void aNewChannelsGeneratedSecretIsShownOnceOutsideAnyForm(String theme, String lang) {
+        Map<String, Object> model = SampleModels.projectNotifications(true, true, errors());
+        String html = RENDERERS.computeIfAbsent(theme, ThemeRenderer::new).render("project-notifications", lang, model);
+        Document doc = render(theme, lang, "project-notifications", model);
+
+        assertThat(html.split(SampleModels.CHANNEL_SECRET, -1)).as("occurrences of the secret").hasSize(2);
+        Element box = doc.selectFirst(".callout--highlight");
+        assertThat(box.selectFirst("h2").text()).contains("Team hook " + XSS);
+        Element secret = box.selectFirst("input#new-secret-secret");
+        assertThat(secret.val()).isEqualTo(SampleModels.CHANNEL_SECRET);
+        assertThat(secret.hasAttr("readonly")).isTrue();
+        assertThat(secret.closest("form")).isNull();
+        assertThat(doc.select("label[for=new-secret-secret]").text()).isEqualTo("Signing secret " + XSS);
+
+        String without = RENDERERS.get(theme).render("project-notifications", lang,
+                SampleModels.projectNotifications(true, false, errors()));
+        assertThat(without).doesNotContain(SampleModels.CHANNEL_SECRET);
+    }
+
+    @EveryThemeAndLanguage
+    void aChannelSettingsErrorIsShownOnItsField(String theme, String lang) {
+        Document doc = render(theme, lang, "project-notifications", SampleModels.projectNotifications(true, false,
+                errors("setting.url", "Not a URL " + XSS, "events", "Choose at least one event.")));
+
+        assertThat(doc.select(".alert--error a[href=#field-setting.url]").text()).isEqualTo("Not a URL " + XSS);
+        assertThat(doc.getElementById("field-setting.url").attr("aria-invalid")).isEqualTo("true");
+        assertThat(doc.getElementById("field-setting.url-error").text()).isEqualTo("Not a URL " + XSS);
+        assertThat(doc.select(".alert--error a[href=#field-events]")).hasSize(1);
+        assertThat(doc.getElementById("field-events").hasClass("field--error")).isTrue();
+    }
+
+    @EveryThemeAndLanguage
+    void channelPageOffersItsActionsItsSettingsAndItsDeliveries(String theme, String lang) {
+        Document doc = render(theme, lang, "notification-channel",
+                SampleModels.notificationChannel("project", true, errors()));
+        String base = "/projects/1042/notifications";
+
+        assertThat(doc.selectFirst("main h1").text()).contains("Team hook " + XSS);
+        assertThat(doc.select(".subnav a[href=" + base + "][aria-current=page]")).hasSize(1);
+        assertThat(doc.select(".breadcrumb a[href=" + base + "]")).hasSize(1);
+        assertThat(postActions(doc)).containsExactlyInAnyOrder("/logout", base + "/6001/test",
+                base + "/6001/disable", base + "/6001/delete", base + "/6001");
+        assertThat(doc.selectFirst("form[action=" + base + "/6001/test] input[name=back]").val()).isEqualTo("channel");
+
+        Element edit = doc.selectFirst("form[action=" + base + "/6001]");
+        assertThat(edit.select("input[name=notifier]")).as("the notifier cannot change").isEmpty();
+        assertThat(edit.selectFirst("input[name=name]").val()).isEqualTo("Team hook " + XSS);
+        assertThat(edit.select("input[name=events][checked]")).extracting(Element::val)
+                .containsExactly("deployment.failed", "deployment.fixed");
+        Element secret = edit.selectFirst("input[name=setting.secret]");
+        assertThat(secret.attr("type")).isEqualTo("password");
+        assertThat(secret.hasAttr("value")).isFalse();
+        assertThat(secret.hasAttr("required")).isFalse();
+        assertThat(edit.select("input[type=checkbox][name=clear.secret]")).hasSize(1);
+
+        assertThat(doc.select("#deliveries-heading ~ .table-wrap tbody tr, section .table-wrap tbody tr")).hasSize(3);
+        assertThat(doc.select("tbody").text()).contains("Shop " + XSS + ": deployment #5000 failed",
+                "HTTP 503 from hooks.example.test: " + XSS, "200 OK", "503");
+        assertThat(doc.select("tbody .tag--danger, tbody .tag--ok, tbody .tag--warn")).hasSize(3);
+        assertThat(doc.select("tbody time[datetime=2026-01-02T03:14:05Z]")).as("the next try of the waiting one")
+                .hasSize(1);
+        assertThat(doc.select("tbody a[href=/admin/notifications/deliveries/7001]")).as("admins see the tries")
+                .hasSize(1);
+    }
+
+    @EveryThemeAndLanguage
+    void channelPageShowsSettingsReadOnlyToViewersAndNeverASecret(String theme, String lang) {
+        Map<String, Object> model = SampleModels.with(SampleModels.notificationChannel("project", false, errors()),
+                "currentUser", SampleModels.map("username", "ada" + XSS, "admin", false));
+        String html = RENDERERS.computeIfAbsent(theme, ThemeRenderer::new).render("notification-channel", lang, model);
+        Document doc = render(theme, lang, "notification-channel", model);
+
+        assertThat(html).doesNotContain(SampleModels.SECRET_VALUE);
+        assertThat(postActions(doc)).containsExactly("/logout");
+        assertThat(doc.select("main input, main select, main textarea")).isEmpty();
+        assertThat(doc.select("main .masked")).hasSize(1);
+        assertThat(doc.select("main dl").text()).contains("https://hooks.example.test/" + ATTR_XSS, "slack");
+        assertThat(doc.select("tbody a")).as("only admins open a delivery's tries").isEmpty();
+        assertThat(doc.select("tbody tr")).hasSize(3);
+    }
+
+    @EveryThemeAndLanguage
+    void channelPagesOfAPersonAndOfTheServerSitInTheirSections(String theme, String lang) {
+        Document mine = render(theme, lang, "notification-channel",
+                SampleModels.notificationChannel("account", true, errors()));
+        assertThat(mine.select("header nav a[href=/account][aria-current=page]")).hasSize(1);
+        assertThat(mine.select(".breadcrumb a[href=/account/notifications]")).hasSize(1);
+        assertThat(mine.select(".subnav")).isEmpty();
+        assertThat(postActions(mine)).contains("/account/notifications/6001", "/account/notifications/6001/test");
+
+        Document server = render(theme, lang, "notification-channel",
+                SampleModels.notificationChannel("admin", true, errors()));
+        assertThat(server.select("header nav a[href=/admin/notifications][aria-current=page]")).hasSize(1);
+        assertThat(postActions(server)).contains("/admin/notifications/6001", "/admin/notifications/6001/delete");
+
+        Document gone = render(theme, lang, "notification-channel", SampleModels.with(
+                SampleModels.notificationChannel("admin", true, errors()), "channel", SampleModels.with(
+                        (Map<String, Object>) SampleModels.notificationChannel("admin", true, errors()).get("channel"),
+                        "installed", false)));
+        assertThat(gone.select("form[action=/admin/notifications/6001]")).as("no form for a missing notifier")
+                .isEmpty();
+        assertThat(gone.select("main [role=note]").text()).isNotBlank();
+    }
+
+    @EveryThemeAndLanguage
+    void accountNotificationsSetTheAddressAndExplainTheDefaults(String theme, String lang) {
+        Document doc = render(theme, lang, "account-notifications",
+                SampleModels.accountNotifications("ada@example.test", true, errors("email", "Not an address")));
+
+        assertThat(doc.select("header nav a[href=/account][aria-current=page]")).hasSize(1);
+        Element email = doc.selectFirst("form[action=/account/notifications/email]");
+        assertThat(email.selectFirst("input[name=email]").attr("type")).isEqualTo("email");
+        assertThat(email.selectFirst("input[name=email]").val()).isEqualTo("ada@example.test" + ATTR_XSS);
+        assertThat(email.selectFirst("input[name=email]").attr("aria-invalid")).isEqualTo("true");
+        assertThat(doc.select("main strong").text()).contains("ada@example.test");
+        assertThat(doc.select("#defaults-heading + p + ul li")).hasSize(4);
+        assertThat(doc.select("main [role=note]")).isEmpty();
+        assertThat(postActions(doc)).contains("/account/notifications", "/account/notifications/6001/test",
+                "/account/notifications/6002/enable");
+        Element add = doc.selectFirst("form[method=post][action=/account/notifications]");
+        assertThat(add.selectFirst("input[name=notifier]").val()).isEqualTo("email");
+        assertThat(add.select("textarea[name=recipients]")).as("a person's own channel goes to their address")
+                .isEmpty();
+
+        Document none = render(theme, lang, "account-notifications",
+                SampleModels.accountNotifications("", false, errors()));
+        assertThat(none.select("main [role=note]").text()).isNotBlank();
+        assertThat(none.select("main strong")).isEmpty();
+    }
+
+    @EveryThemeAndLanguage
+    void adminNotificationsListServerChannelsAndDeadLettersWithRetryAndDrop(String theme, String lang) {
+        Document doc = render(theme, lang, "admin-notifications", SampleModels.adminNotifications(false, false));
+
+        assertThat(doc.select("header nav a[href=/admin/notifications][aria-current=page]")).hasSize(1);
+        assertThat(postActions(doc)).contains("/admin/notifications",
+                "/admin/notifications/deliveries/7001/retry", "/admin/notifications/deliveries/7001/drop",
+                "/admin/notifications/deliveries/7003/retry", "/admin/notifications/deliveries/7003/drop");
+        assertThat(doc.select("a[href=/admin/notifications/deliveries/7001]").text())
+                .isEqualTo("Shop " + XSS + ": deployment #5000 failed");
+        assertThat(doc.select("tbody a[href=/admin/notifications/6001]")).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(doc.select("tbody").text()).contains("ops@example.test", "HTTP 503 from hooks.example.test: " + XSS);
+
+        Document empty = render(theme, lang, "admin-notifications", SampleModels.adminNotifications(true, false));
+        assertThat(empty.select(".empty")).hasSize(2);
+        assertThat(postActions(empty)).containsExactlyInAnyOrder("/logout", "/admin/notifications");
+    }
+
+    @EveryThemeAndLanguage
+    void deliveryPageShowsEveryTryAndOffersRetryOnlyForADeadLetter(String theme, String lang) {
+        Document dead = render(theme, lang, "admin-delivery", SampleModels.adminDelivery("DEAD"));
+
+        assertThat(dead.select("tbody tr")).hasSize(2);
+        assertThat(dead.select("tbody").text()).contains("HTTP 503 " + XSS, "No answer within 10 s" + ATTR_XSS, "10 s");
+        assertThat(postActions(dead)).containsExactlyInAnyOrder("/logout",
+                "/admin/notifications/deliveries/7001/retry", "/admin/notifications/deliveries/7001/drop");
+        assertThat(dead.selectFirst("form[action=/admin/notifications/deliveries/7001/drop] input[name=back]").val())
+                .isEqualTo("delivery");
+        assertThat(dead.select("main a[href=/admin/notifications/6001]")).hasSize(1);
+
+        Document delivered = render(theme, lang, "admin-delivery", SampleModels.adminDelivery("DELIVERED"));
+        assertThat(postActions(delivered)).containsExactly("/logout");
+    }
+
+    @EveryThemeAndLanguage
+    void extensionSettingsOfANotifierForPeopleOfferATestEmail(String theme, String lang) {
+        Document plain = render(theme, lang, "extension-settings", SampleModels.extensionSettings(errors()));
+        assertThat(plain.select("form[action$=/test]")).isEmpty();
+
+        Document email = render(theme, lang, "extension-settings",
+                SampleModels.with(SampleModels.extensionSettings(errors()), "testEmail", true));
+        assertThat(email.select("form[action=/admin/extensions/Notifier/gitlab/test] button").text()).isNotBlank();
+    }
+
+    @EveryThemeAndLanguage
+    void adminsFindNotificationsInTheNavigationAndEveryoneFindsTheirsOnTheAccountPage(String theme, String lang) {
+        Document admin = render(theme, lang, "dashboard", SampleModels.dashboard(true));
+        assertThat(admin.select("header nav a[href=/admin/notifications]")).hasSize(1);
+        Document user = render(theme, lang, "dashboard",
+                SampleModels.with(SampleModels.common(true, false, true, false), "projects", List.of()));
+        assertThat(user.select("a[href=/admin/notifications]")).isEmpty();
+        Document account = render(theme, lang, "account", SampleModels.account(false, errors()));
+        assertThat(account.select("main a[href=/account/notifications]")).hasSize(1);
+    }
 }

@@ -17,7 +17,8 @@ class ThemeStructureTest {
 
     private static final List<String> PAGES = List.of("setup", "login", "dashboard", "project-new", "project",
             "deployment", "project-settings", "project-members", "project-variables", "plugins", "extension-settings",
-            "account", "admin-users", "admin-audit", "admin-queue", "admin-disk", "error");
+            "account", "admin-users", "admin-audit", "admin-queue", "admin-disk", "project-notifications",
+            "account-notifications", "admin-notifications", "notification-channel", "admin-delivery", "error");
     private static final Pattern STATIC_CALL = Pattern.compile("static\\(\\s*\"([^\"]+)\"\\s*\\)");
 
     @Test

@@ -1,6 +1,7 @@
 package io.miaobu.server.plugin;
 
 import io.miaobu.api.MiaobuExtension;
+import io.miaobu.api.notify.Notifier;
 import io.miaobu.server.auth.AccessFilter;
 import io.miaobu.server.auth.Allow;
 import io.miaobu.server.auth.Permission;
@@ -119,6 +120,8 @@ public final class ExtensionSettingsResource {
         return pages.render(request, "extension-settings", Map.of(
                 "extension", Map.of("point", point, "id", extension.id(), "name", extension.displayName()),
                 "fields", fields,
+                // a notifier that addresses people is tested by sending to the admin's own address
+                "testEmail", extension instanceof Notifier notifier && notifier.deliversToPeople(),
                 "errors", errors), status);
     }
 
