@@ -361,7 +361,7 @@ public final class MiaobuServer {
                 .register(new ExtensionSettingsResource(extensionSettings, pages))
                 .register(new PluginsPage(plugins, extensions, pages))
                 .register(new ProjectNotificationsApi(notificationChannels, channelSupport))
-                .register(new AccountNotificationsApi(notificationChannels, channelSupport))
+                .register(new AccountNotificationsApi(notificationChannels, channelSupport, members))
                 .register(new AdminNotificationsApi(notificationChannels, channelSupport))
                 .register(new DeadLettersApi(notificationDeliveries))
                 .register(new NotifiersApi(channelSupport))

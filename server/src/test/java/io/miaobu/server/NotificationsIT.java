@@ -267,8 +267,21 @@ class NotificationsIT {
                     """);
             Files.writeString(repo.directory().resolve("FAIL"), "x");
             repo.commit("broken");
-            // the creator owns the project: with an address and no subscription of their own they get the defaults
+            // the creator owns the project and has an address; their own channel for it (below) replaces the defaults
             long project = createProject(server, repo, "Mailed");
+            // a person's own channel may be limited to one project, of theirs
+            server.json("POST", "/api/v1/admin/users", Map.of("username", "ada", "password", TestServer.PASSWORD,
+                    "role", "user"), 201);
+            String ada = TestServer.jsonMapper().readTree(server.signIn("ada", TestServer.PASSWORD).body())
+                    .get("accessToken").asText();
+            JsonNode refusedChannel = TestServer.jsonMapper().readTree(server.apiAs(ada, "POST",
+                    "/api/v1/account/notifications/channels?projectId=" + project,
+                    Map.of("notifier", "email", "events", List.of("deployment.failed"))).body());
+            assertThat(refusedChannel.at("/error/field").asText()).isEqualTo("projectId");
+            JsonNode limited = server.json("POST", "/api/v1/account/notifications/channels?projectId=" + project,
+                    Map.of("notifier", "email", "events", List.of("deployment.failed", "deployment.fixed")), 201);
+            assertThat(limited.get("projectId").asLong()).isEqualTo(project);
+
             long failed = deploy(server, project);
             assertThat(server.awaitFinal(failed).get("status").asText()).isEqualTo("FAILED");
             await(() -> smtp.getReceivedMessages().length >= 2, Duration.ofSeconds(30),

@@ -4,6 +4,7 @@ import io.miaobu.server.auth.AccessFilter;
 import io.miaobu.server.auth.Allow;
 import io.miaobu.server.auth.Permission;
 import io.miaobu.server.auth.User;
+import io.miaobu.server.member.ProjectMembers;
 import io.miaobu.server.web.Listing;
 import io.miaobu.server.web.UserFacingException;
 import jakarta.ws.rs.Consumes;
@@ -27,8 +28,10 @@ public final class AccountNotificationsApi {
 
     private final NotificationChannels channels;
     private final ChannelApiSupport support;
+    private final ProjectMembers members;
 
-    public AccountNotificationsApi(NotificationChannels channels, ChannelApiSupport support) {
+    public AccountNotificationsApi(NotificationChannels channels, ChannelApiSupport support, ProjectMembers members) {
+        this.members = members;
         this.channels = channels;
         this.support = support;
     }
@@ -36,16 +39,25 @@ public final class AccountNotificationsApi {
     @GET
     @Allow(Permission.SIGNED_IN)
     public Listing<ChannelApiSupport.ChannelView> list(@Context ContainerRequest request) {
-        return new Listing<>(channels.list(Channel.Scope.USER, null, AccessFilter.currentUser(request).id()).stream()
+        return new Listing<>(channels.list(Channel.Scope.USER, null, AccessFilter.currentUser(request).id())
+                .stream()
                 .map(channel -> support.view(channel, null)).toList(), false);
     }
 
-    /** Creates a channel; a generated secret (a webhook's) is in the answer this once. */
+    /**
+     * Creates a channel, for every project of the caller or, with {@code ?projectId=}, for one they are a member of; a
+     * generated secret (a webhook's) is in the answer this once.
+     */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Allow(Permission.SIGNED_IN)
-    public Response create(NotificationChannels.ChannelRequest body, @Context ContainerRequest request) {
-        var created = channels.create(Channel.Scope.USER, null, AccessFilter.currentUser(request).id(), ChannelApiSupport.body(body),
+    public Response create(NotificationChannels.ChannelRequest body, @QueryParam("projectId") Long projectId,
+                           @Context ContainerRequest request) {
+        User caller = AccessFilter.currentUser(request);
+        if (projectId != null && !caller.isAdmin() && members.roleOf(projectId, caller.id()).isEmpty()) {
+            throw UserFacingException.invalid("projectId", "You are not a member of project " + projectId + ".");
+        }
+        var created = channels.create(Channel.Scope.USER, projectId, caller.id(), ChannelApiSupport.body(body),
                 AccessFilter.actor(request));
         return Response.status(Response.Status.CREATED)
                 .entity(support.view(created.channel(), created.generatedSecrets())).build();

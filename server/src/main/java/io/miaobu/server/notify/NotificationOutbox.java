@@ -75,7 +75,8 @@ public final class NotificationOutbox {
 
     public DeploymentRef deploymentRef(long id, String branch, String commitSha, String siteUrl) {
         return new DeploymentRef(id, branch, commitSha == null ? "" : commitSha,
-                publicUrl.resolve("deployments/" + id), siteUrl == null || siteUrl.isBlank() ? null : URI.create(siteUrl));
+                publicUrl.resolve("deployments/" + id),
+                siteUrl == null || siteUrl.isBlank() ? null : URI.create(siteUrl));
     }
 
     /**

@@ -20,7 +20,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.glassfish.jersey.server.ContainerRequest;
 
-/** A project's notification channels (webhooks, team addresses): listed by its members, managed by maintainers and owners. */
+/**
+ * A project's notification channels (webhooks, team addresses): listed by its members, managed by maintainers and
+ * owners.
+ */
 @Path("api/v1/projects/{projectId}/notifications/channels")
 @Produces(MediaType.APPLICATION_JSON)
 public final class ProjectNotificationsApi {
@@ -35,7 +38,8 @@ public final class ProjectNotificationsApi {
 
     @GET
     @Allow(Permission.PROJECT_VIEW)
-    public Listing<ChannelApiSupport.ChannelView> list(@PathParam("projectId") long projectId, @Context ContainerRequest request) {
+    public Listing<ChannelApiSupport.ChannelView> list(@PathParam("projectId") long projectId,
+                                                       @Context ContainerRequest request) {
         return new Listing<>(channels.list(Channel.Scope.PROJECT, projectId, null).stream()
                 .map(channel -> support.view(channel, null)).toList(), false);
     }
@@ -44,7 +48,8 @@ public final class ProjectNotificationsApi {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Allow(Permission.PROJECT_CONFIGURE)
-    public Response create(@PathParam("projectId") long projectId, NotificationChannels.ChannelRequest body, @Context ContainerRequest request) {
+    public Response create(@PathParam("projectId") long projectId,
+                           NotificationChannels.ChannelRequest body, @Context ContainerRequest request) {
         var created = channels.create(Channel.Scope.PROJECT, projectId, null, ChannelApiSupport.body(body),
                 AccessFilter.actor(request));
         return Response.status(Response.Status.CREATED)
@@ -54,7 +59,8 @@ public final class ProjectNotificationsApi {
     @GET
     @Path("{channelId}")
     @Allow(Permission.PROJECT_VIEW)
-    public ChannelApiSupport.ChannelView get(@PathParam("projectId") long projectId, @PathParam("channelId") long channelId,
+    public ChannelApiSupport.ChannelView get(@PathParam("projectId") long projectId,
+                                             @PathParam("channelId") long channelId,
                                              @Context ContainerRequest request) {
         return support.view(channel(projectId, channelId, request), null);
     }
@@ -63,7 +69,8 @@ public final class ProjectNotificationsApi {
     @Path("{channelId}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Allow(Permission.PROJECT_CONFIGURE)
-    public ChannelApiSupport.ChannelView update(@PathParam("projectId") long projectId, @PathParam("channelId") long channelId,
+    public ChannelApiSupport.ChannelView update(@PathParam("projectId") long projectId,
+                                                @PathParam("channelId") long channelId,
                                                 NotificationChannels.ChannelRequest body,
                                                 @Context ContainerRequest request) {
         return support.view(channels.update(channel(projectId, channelId, request), ChannelApiSupport.body(body),
@@ -73,7 +80,8 @@ public final class ProjectNotificationsApi {
     @DELETE
     @Path("{channelId}")
     @Allow(Permission.PROJECT_CONFIGURE)
-    public Response delete(@PathParam("projectId") long projectId, @PathParam("channelId") long channelId, @Context ContainerRequest request) {
+    public Response delete(@PathParam("projectId") long projectId,
+                           @PathParam("channelId") long channelId, @Context ContainerRequest request) {
         channels.delete(channel(projectId, channelId, request), AccessFilter.actor(request));
         return Response.noContent().build();
     }
@@ -82,7 +90,8 @@ public final class ProjectNotificationsApi {
     @POST
     @Path("{channelId}/test")
     @Allow(Permission.PROJECT_CONFIGURE)
-    public ChannelApiSupport.TestResult test(@PathParam("projectId") long projectId, @PathParam("channelId") long channelId,
+    public ChannelApiSupport.TestResult test(@PathParam("projectId") long projectId,
+                                             @PathParam("channelId") long channelId,
                                              @Context ContainerRequest request) {
         return support.test(channel(projectId, channelId, request), AccessFilter.currentUser(request));
     }
@@ -91,7 +100,8 @@ public final class ProjectNotificationsApi {
     @GET
     @Path("{channelId}/deliveries")
     @Allow(Permission.PROJECT_VIEW)
-    public Listing<NotificationDeliveries.Delivery> deliveries(@PathParam("projectId") long projectId, @PathParam("channelId") long channelId,
+    public Listing<NotificationDeliveries.Delivery> deliveries(@PathParam("projectId") long projectId,
+                                                               @PathParam("channelId") long channelId,
                                                               @QueryParam("limit") Integer limit,
                                                               @Context ContainerRequest request) {
         return new Listing<>(support.deliveries(channel(projectId, channelId, request), limit), false);
