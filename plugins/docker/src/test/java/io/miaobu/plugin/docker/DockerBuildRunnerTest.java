@@ -153,7 +153,7 @@ class DockerBuildRunnerTest {
     void aTimedOutCommandIsKilledAndItsContainerRemoved() throws Exception {
         CommandResult result = run("node -e '" + FOREVER + "'", Map.of(), Duration.ofSeconds(2));
 
-        assertThat(result.timedOut()).isTrue();
+        assertThat(result.timedOut()).as("%s; log: %s", result, log).isTrue();
         assertThat(result.succeeded()).isFalse();
         assertThat(engine.containersOf(build)).isEmpty();
     }
