@@ -81,6 +81,7 @@ import io.miaobu.server.build.BuildService;
 import io.miaobu.server.build.BuildTimeouts;
 import io.miaobu.server.build.DeploymentPages;
 import io.miaobu.server.build.DeploymentsApi;
+import io.miaobu.server.build.LogStreams;
 import io.miaobu.server.build.HostBuildRunner;
 import io.miaobu.server.deploy.DeployService;
 import io.miaobu.server.deploy.LiveSites;
@@ -292,6 +293,9 @@ public final class MiaobuServer {
         var executor = new BuildExecutor(buildQueue, nodeId, BuildQueue.DEFAULT_SILENCE,
                 scheduler, pipeline, config.buildConcurrency(), clock);
         var builds = new BuildService(database.jdbi(), buildQueue, executor);
+        // the event streams of the build logs, pushed by a few threads of their own (no thread per client)
+        var logStreams = new LogStreams(logs, builds::statusOf);
+        start(logStreams);
         var remover = new ProjectRemover(database.jdbi(), projects, builds, logs, extensions, liveSites,
                 dependencyCache);
 
@@ -353,7 +357,7 @@ public final class MiaobuServer {
                 .register(new MembersPages(members, projects, pages, siteUrls))
                 .register(new VariablesApi(variables, projects))
                 .register(new VariablesPages(variables, projects, pages, siteUrls))
-                .register(new DeploymentsApi(builds, projects, deployService, logs, retention))
+                .register(new DeploymentsApi(builds, projects, deployService, logs, retention, logStreams))
                 .register(new DeploymentPages(builds, projects, deployService, logs, retention, pages, siteUrls,
                         clock))
                 .register(new DiskApi(diskUsage))

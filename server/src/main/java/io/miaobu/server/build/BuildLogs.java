@@ -1,9 +1,7 @@
 package io.miaobu.server.build;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,13 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Build logs: one UTF-8 text file per deployment in {@code MIAOBU_HOME/logs/deployments}, one line per log line, never
- * database rows. Logs being written are also fanned out to followers (the live log page and the API's SSE stream).
+ * database rows. Logs being written are also fanned out to followers ({@link LogStreams}, the API's event stream that
+ * the live log page reads).
  *
  * <p>A log is {@code <id>.log} while its build runs and {@code <id>.log.gz} once {@link #compress} has run after the
  * build; every read here takes either form.
@@ -40,7 +42,7 @@ public final class BuildLogs {
 
     private final Path directory;
     private final Map<Long, LiveLog> active = new ConcurrentHashMap<>();
-    private final Object opened = new Object();
+    private final List<LongConsumer> openListeners = new CopyOnWriteArrayList<>();
     // compressing is rare and quick; one at a time keeps the build's own call and the periodic sweep apart
     private final Object compressing = new Object();
 
@@ -53,35 +55,25 @@ public final class BuildLogs {
         }
     }
 
-    /** Opens the log of a deployment for writing (appending, after a restart). Close it when the build ends. */
+    /**
+     * Opens the log of a deployment for writing (appending, after a restart), then tells the {@link #onOpen}
+     * listeners. Close it when the build ends.
+     */
     public LiveLog open(long deploymentId) {
         LiveLog log = active.computeIfAbsent(deploymentId, id -> {
             restorePlain(id);
             return new LiveLog(fileOf(id), () -> active.remove(id));
         });
-        synchronized (opened) {
-            opened.notifyAll();
-        }
+        openListeners.forEach(listener -> listener.accept(deploymentId));
         return log;
     }
 
     /**
-     * Waits until a build opens the log of this deployment, or {@code millis} pass.
-     *
-     * @return whether the log is being written now
+     * Calls {@code listener} with the deployment id each time a build opens a log, on the build's thread: it must
+     * return quickly. For the event streams of queued deployments, which wait for their log without a thread.
      */
-    public boolean awaitActive(long deploymentId, long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + millis * 1_000_000;
-        synchronized (opened) {
-            while (!active.containsKey(deploymentId)) {
-                long left = (deadline - System.nanoTime()) / 1_000_000;
-                if (left <= 0) {
-                    return false;
-                }
-                opened.wait(left);
-            }
-        }
-        return true;
+    public void onOpen(LongConsumer listener) {
+        openListeners.add(listener);
     }
 
     /** The plain-text log file; after {@link #compress} the log is in {@link #compressedFileOf} instead. */
@@ -94,26 +86,19 @@ public final class BuildLogs {
     }
 
     /**
-     * Sends {@code listener} every line after {@code afterLine}, then, while the log is being written, each new line
-     * and status as it happens, and finally {@link LogEvent.End}. Returns a handle to stop following.
+     * Follows the log while a build writes it; see {@link LiveLog#subscribe}. The lines written before are read with
+     * {@link #readLines}.
+     *
+     * @return empty when no build writes this log (any more)
      */
-    public AutoCloseable follow(long deploymentId, long afterLine, Consumer<LogEvent> listener) {
+    Optional<LiveLog.Subscription> subscribe(long deploymentId, Consumer<LogEvent> follower) {
         LiveLog live = active.get(deploymentId);
-        if (live != null) {
-            AutoCloseable subscription = live.follow(afterLine, listener);
-            if (subscription != null) {
-                return subscription;
-            }
-        }
-        try (InputStream in = openStored(deploymentId).orElse(null)) {
-            if (in != null) {
-                replay(in, afterLine, listener);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the log of deployment " + deploymentId, e);
-        }
-        listener.accept(new LogEvent.End());
-        return () -> { };
+        return live == null ? Optional.empty() : live.subscribe(follower);
+    }
+
+    /** The stored log line by line, from whichever form it is in; empty when there is none. The caller closes it. */
+    Optional<LogLines> readLines(long deploymentId) throws IOException {
+        return openStored(deploymentId).map(LogLines::new);
     }
 
     /** Whether a build is writing this log now. */
@@ -267,29 +252,6 @@ public final class BuildLogs {
             deleteQuietly(temporary);
             throw new UncheckedIOException("cannot reopen the compressed log of deployment " + deploymentId, e);
         }
-    }
-
-    static long replay(Path file, long afterLine, Consumer<LogEvent> listener) {
-        try (InputStream in = Files.newInputStream(file)) {
-            return replay(in, afterLine, listener);
-        } catch (NoSuchFileException e) {
-            return 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-    }
-
-    private static long replay(InputStream in, long afterLine, Consumer<LogEvent> listener) throws IOException {
-        long number = 0;
-        var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-        String line;
-        while ((line = reader.readLine()) != null) {
-            number++;
-            if (number > afterLine) {
-                listener.accept(new LogEvent.Line(number, line));
-            }
-        }
-        return number;
     }
 
     /** One pass in fixed-size chunks, keeping only the last {@code maxBytes}: a huge log costs no more memory. */

@@ -5,6 +5,7 @@ import io.miaobu.server.project.Project;
 import io.miaobu.server.web.UserFacingException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
 /** Queues, lists and cancels deployments. */
@@ -43,6 +44,11 @@ public final class BuildService {
 
     public Deployment get(long id) {
         return deployments.findById(id).orElseThrow(() -> UserFacingException.notFound("No deployment " + id + "."));
+    }
+
+    /** The deployment's status; empty when there is no such deployment (any more). */
+    public Optional<DeploymentStatus> statusOf(long id) {
+        return deployments.findById(id).map(Deployment::status);
     }
 
     public List<Deployment> listForProject(long projectId, int limit) {

@@ -1,35 +1,29 @@
 package io.miaobu.server.build;
 
+import io.miaobu.api.host.TaskLog;
 import io.miaobu.server.audit.AuditAction;
 import io.miaobu.server.audit.Audited;
 import io.miaobu.server.auth.AccessFilter;
 import io.miaobu.server.auth.Allow;
 import io.miaobu.server.auth.Permission;
-import io.miaobu.server.build.BuildLogs;
-import io.miaobu.server.build.BuildService;
-import io.miaobu.server.build.Deployment;
-import io.miaobu.server.build.DeploymentView;
-import io.miaobu.server.build.LogEvent;
 import io.miaobu.server.deploy.DeployService;
 import io.miaobu.server.project.ProjectService;
 import io.miaobu.server.retention.RetentionService;
-import io.miaobu.api.host.TaskLog;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
-import jakarta.ws.rs.sse.SseEventSink;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.io.IOException;
+import org.eclipse.jetty.server.Request;
+import org.glassfish.jersey.server.ChunkedOutput;
 import org.glassfish.jersey.server.ContainerRequest;
 
 @jakarta.ws.rs.Path("api/v1/deployments")
@@ -37,22 +31,21 @@ import org.glassfish.jersey.server.ContainerRequest;
 @Allow(Permission.PROJECT_VIEW)
 public final class DeploymentsApi {
 
-    private static final long HEARTBEAT_SECONDS = 15;
-    private static final long STATUS_RECHECK_MILLIS = 1_000;
-
     private final BuildService builds;
     private final ProjectService projects;
     private final DeployService deploys;
     private final BuildLogs logs;
     private final RetentionService retention;
+    private final LogStreams streams;
 
     public DeploymentsApi(BuildService builds, ProjectService projects, DeployService deploys, BuildLogs logs,
-                          RetentionService retention) {
+                          RetentionService retention, LogStreams streams) {
         this.builds = builds;
         this.projects = projects;
         this.deploys = deploys;
         this.logs = logs;
         this.retention = retention;
+        this.streams = streams;
     }
 
     @GET
@@ -74,77 +67,49 @@ public final class DeploymentsApi {
 
     /**
      * The log as Server-Sent Events: every line (event {@code line}, id = line number) from the one after
-     * {@code Last-Event-ID} (or the query parameter {@code after}), then new lines and status changes (event {@code status}) as they happen, then
-     * {@code end}. Runs on the request thread until the build ends or the client leaves.
+     * {@code Last-Event-ID} (or the query parameter {@code after}), then new lines and status changes (event
+     * {@code status}) as they happen, then {@code end}. Hands the client to {@link LogStreams} and returns: no thread
+     * waits for the build on the client's behalf.
      */
     @GET
     @jakarta.ws.rs.Path("{deploymentId}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void events(@PathParam("deploymentId") long id, @HeaderParam("Last-Event-ID") String lastEventId,
-                       @QueryParam("after") String afterLine, @Context SseEventSink sink, @Context Sse sse) {
+                       @QueryParam("after") String afterLine, @Context Request connection,
+                       @Suspended AsyncResponse response) {
         builds.get(id);
         // Last-Event-ID (a reconnect) wins over ?after= (where the page's embedded log ends)
         long after = lastEventId == null || lastEventId.isBlank() ? parseEventId(afterLine)
                 : parseEventId(lastEventId);
-        BlockingQueue<LogEvent> queue = new LinkedBlockingQueue<>();
-        try (sink) {
-            if (!awaitLogOrEnd(id, sink, sse)) {
-                return;
-            }
-            if (!logs.isActive(id)) {
-                // a finished log: straight from the file to the client, one event at a time, so a late client of a
-                // huge log costs no memory (it waits for the client instead of queueing the whole log)
-                try (AutoCloseable replay = logs.follow(id, after, event -> send(sink, sse, event))) {
-                    return;
-                }
-            }
-            try (AutoCloseable subscription = logs.follow(id, after, queue::add)) {
-                while (!sink.isClosed()) {
-                    LogEvent event = queue.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
-                    if (event == null) {
-                        sink.send(sse.newEventBuilder().comment("keep-alive").build()).toCompletableFuture().join();
-                        continue;
-                    }
-                    sink.send(toSse(event, sse)).toCompletableFuture().join();
-                    if (event instanceof LogEvent.End) {
-                        return;
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            // the client went away
-        }
+        // the events are encoded here, many to a chunk (SseEventSink writes and flushes one event at a time); resuming
+        // now sends the headers and connects the output, so any thread may write to it from here on
+        var output = new ChunkedOutput<byte[]>(byte[].class);
+        response.resume(output);
+        streams.open(id, after, new ChunkedEventStream(output, connection));
     }
 
-    /**
-     * A queued deployment has no log yet: wait (sending its status and keep-alives) until its build starts writing
-     * one or it ends without one (cancelled while queued).
-     *
-     * @return false when the client left meanwhile
-     */
-    private boolean awaitLogOrEnd(long id, SseEventSink sink, Sse sse) throws InterruptedException {
-        long lastSignal = 0;
-        DeploymentStatus lastStatus = null;
-        while (!logs.isActive(id)) {
-            DeploymentStatus status = builds.get(id).status();
-            if (status.isFinal()) {
-                return true;
-            }
-            if (status != lastStatus || System.nanoTime() - lastSignal > TimeUnit.SECONDS.toNanos(HEARTBEAT_SECONDS)) {
-                sink.send(sse.newEventBuilder().name("status").data(status.name()).build()).toCompletableFuture().join();
-                lastStatus = status;
-                lastSignal = System.nanoTime();
-            }
-            if (sink.isClosed()) {
-                return false;
-            }
-            // woken as soon as the build opens its log; the status is looked at again now and then, since a
-            // deployment cancelled while queued never opens one
-            logs.awaitActive(id, STATUS_RECHECK_MILLIS);
+    /** A client's event stream on its Jersey response, dropped through its Jetty connection. */
+    private record ChunkedEventStream(ChunkedOutput<byte[]> output, Request connection) implements EventStreamSink {
+
+        @Override
+        public void write(byte[] frames) throws IOException {
+            output.write(frames);
         }
-        return true;
+
+        @Override
+        public void close() {
+            try {
+                output.close();
+            } catch (IOException | RuntimeException e) {
+                // the client went away first
+            }
+        }
+
+        @Override
+        public void abort() {
+            // fails a write blocked on this connection at once (HTTP/1.1: the connection is this client's alone)
+            connection.getConnectionMetaData().getConnection().getEndPoint().close();
+        }
     }
 
     @POST
@@ -182,26 +147,6 @@ public final class DeploymentsApi {
     public DeploymentView unpin(@PathParam("deploymentId") long id) {
         Deployment deployment = retention.unpin(id);
         return DeploymentView.of(deployment, projects.get(deployment.projectId()).liveDeploymentId(), null);
-    }
-
-    private static void send(SseEventSink sink, Sse sse, LogEvent event) {
-        if (sink.isClosed()) {
-            throw new IllegalStateException("the client went away");
-        }
-        sink.send(toSse(event, sse)).toCompletableFuture().join();
-    }
-
-    private static OutboundSseEvent toSse(LogEvent event, Sse sse) {
-        if (event instanceof LogEvent.Line line) {
-            // an event without data is never dispatched (and Jersey writes no data field for ""): an empty line is
-            // sent as one space, so it still arrives and its id keeps the count
-            String text = line.text().isEmpty() ? " " : line.text();
-            return sse.newEventBuilder().name("line").id(Long.toString(line.number())).data(text).build();
-        }
-        if (event instanceof LogEvent.Status status) {
-            return sse.newEventBuilder().name("status").data(status.status().name()).build();
-        }
-        return sse.newEventBuilder().name("end").data("end").build();
     }
 
     private static long parseEventId(String lastEventId) {

@@ -4,18 +4,21 @@ import io.miaobu.api.host.TaskLog;
 import io.miaobu.server.secrets.SecretRedactor;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
  * The log of a running build: joins output chunks into lines, appends them to the file, and passes each line to the
- * followers. Writing and subscribing share one lock, so a follower that joins mid-build gets every line exactly once.
+ * followers. Writing and subscribing share one lock, so a follower that joins mid-build gets every line exactly once:
+ * the ones before it joined from the file, the others from {@link #subscribe}.
  */
 public final class LiveLog implements TaskLog, AutoCloseable {
 
@@ -89,20 +92,36 @@ public final class LiveLog implements TaskLog, AutoCloseable {
         flushWriter();
     }
 
-    /** Tells followers about a status change (not written to the file). */
-    public void status(DeploymentStatus status) {
+    /** Tells followers about a status change (not written to the file), in order with the lines around it. */
+    public synchronized void status(DeploymentStatus status) {
         var event = new LogEvent.Status(status);
         followers.forEach(f -> f.accept(event));
     }
 
-    synchronized AutoCloseable follow(long afterLine, Consumer<LogEvent> listener) {
+    /**
+     * Starts passing every later line, status change and finally {@link LogEvent.End} to {@code follower}, on the
+     * thread that writes them and under this log's lock, so it must not block. The lines written before are all in the
+     * file when this returns, and {@link Subscription#linesInFile()} says how many there are: together they are every
+     * line exactly once.
+     *
+     * @return empty when the log is closed already
+     */
+    synchronized Optional<Subscription> subscribe(Consumer<LogEvent> follower) {
         if (closed) {
-            return null;
+            return Optional.empty();
         }
         flushWriter();
-        BuildLogs.replay(file, afterLine, listener);
-        followers.add(listener);
-        return () -> followers.remove(listener);
+        followers.add(follower);
+        return Optional.of(new Subscription(lineCount, () -> followers.remove(follower)));
+    }
+
+    /**
+     * A follower of a running log.
+     *
+     * @param linesInFile how many lines the file had when it joined; the follower gets the ones after
+     * @param cancel      stops following; may be run on any thread, also by the follower while it is called
+     */
+    record Subscription(long linesInFile, Runnable cancel) {
     }
 
     @Override
@@ -161,8 +180,8 @@ public final class LiveLog implements TaskLog, AutoCloseable {
         if (!Files.exists(file)) {
             return 0;
         }
-        try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
-            return lines.count();
+        try (InputStream in = Files.newInputStream(file)) {
+            return LogLines.count(in);
         }
     }
 }

@@ -36,7 +36,7 @@ class LiveLogTest {
         var logs = new BuildLogs(logsDirectory);
         List<LogEvent> received = new CopyOnWriteArrayList<>();
         try (LiveLog log = logs.open(9)) {
-            logs.follow(9, 0, received::add);
+            logs.subscribe(9, received::add).orElseThrow();
             log.output("key=" + secret.substring(0, 10));
             log.output(secret.substring(10) + " done\n");
             log.info("token mbt_" + "x".repeat(43));
@@ -48,48 +48,51 @@ class LiveLogTest {
     }
 
     @Test
-    void aFollowerThatJoinsMidBuildGetsEveryLineOnceThenTheEnd() {
+    void aFollowerThatJoinsMidBuildGetsTheLaterLinesAndFindsTheEarlierOnesInTheFile() throws Exception {
         var logs = new BuildLogs(logsDirectory);
         List<LogEvent> received = new CopyOnWriteArrayList<>();
+        LiveLog.Subscription subscription;
         try (LiveLog log = logs.open(2)) {
-            log.output("one\ntwo\n");
-            logs.follow(2, 0, received::add);
-            log.output("three\n");
+            log.output("one\ntwo\nthr");
+            subscription = logs.subscribe(2, received::add).orElseThrow();
+            assertThat(Files.readAllLines(logs.fileOf(2))).as("flushed when the follower joins")
+                    .containsExactly("one", "two");
+            log.output("ee\n");
             log.status(DeploymentStatus.BUILDING);
         }
 
-        assertThat(received).containsExactly(new LogEvent.Line(1, "one"), new LogEvent.Line(2, "two"),
-                new LogEvent.Line(3, "three"), new LogEvent.Status(DeploymentStatus.BUILDING), new LogEvent.End());
+        assertThat(subscription.linesInFile()).isEqualTo(2);
+        assertThat(received).containsExactly(new LogEvent.Line(3, "three"),
+                new LogEvent.Status(DeploymentStatus.BUILDING), new LogEvent.End());
     }
 
     @Test
-    void followingAFinishedLogResumesAfterTheLastSeenLine() {
+    void aCancelledFollowerGetsNothingMoreAndAClosedLogTakesNoFollowers() {
         var logs = new BuildLogs(logsDirectory);
-        try (LiveLog log = logs.open(3)) {
-            log.output("a\nb\nc\n");
-        }
         List<LogEvent> received = new CopyOnWriteArrayList<>();
+        try (LiveLog log = logs.open(3)) {
+            LiveLog.Subscription subscription = logs.subscribe(3, received::add).orElseThrow();
+            log.output("a\n");
+            subscription.cancel().run();
+            log.output("b\n");
+        }
 
-        logs.follow(3, 2, received::add);
-
-        assertThat(received).containsExactly(new LogEvent.Line(3, "c"), new LogEvent.End());
+        assertThat(received).containsExactly(new LogEvent.Line(1, "a"));
+        assertThat(logs.subscribe(3, received::add)).as("no build writes it any more").isEmpty();
     }
 
     @Test
-    void aWaiterForAQueuedBuildWakesWhenItsLogOpens() throws Exception {
+    void tellsTheOpenListenersWhenABuildOpensItsLog() {
         var logs = new BuildLogs(logsDirectory);
-        assertThat(logs.awaitActive(5, 10)).as("nobody opens it").isFalse();
+        List<Long> opened = new CopyOnWriteArrayList<>();
+        logs.onOpen(opened::add);
 
-        var waiter = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return logs.awaitActive(5, 30_000);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
         try (LiveLog log = logs.open(5)) {
-            assertThat(waiter.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(logs.isActive(5)).isTrue();
         }
+
+        assertThat(opened).containsExactly(5L);
+        assertThat(logs.isActive(5)).isFalse();
     }
 
     @Test
@@ -97,13 +100,15 @@ class LiveLogTest {
         var logs = new BuildLogs(logsDirectory);
         try (LiveLog log = logs.open(4)) {
             log.output("before\n");
+            log.info("a message with a carriage\rreturn");
         }
         List<LogEvent> received = new CopyOnWriteArrayList<>();
         try (LiveLog log = logs.open(4)) {
-            logs.follow(4, 1, received::add);
+            assertThat(logs.subscribe(4, received::add).orElseThrow().linesInFile())
+                    .as("lines end at newlines only, as the page and the replay count them").isEqualTo(2);
             log.output("after\n");
         }
 
-        assertThat(received).containsExactly(new LogEvent.Line(2, "after"), new LogEvent.End());
+        assertThat(received).containsExactly(new LogEvent.Line(3, "after"), new LogEvent.End());
     }
 }

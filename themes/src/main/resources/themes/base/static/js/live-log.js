@@ -7,6 +7,10 @@
  *   end    – the build finished: close the stream and reload so the page shows the final state and buttons
  * The current stage's time ticks from its data-elapsed-ms (how long it had run when the page was made), measured with
  * this page's own clock, so a difference between the browser's and the server's clocks does not matter.
+ * When the stream breaks (the network, a restart, or the server letting go of a client that fell too far behind),
+ * EventSource reconnects by itself and sends Last-Event-ID, the id of the last line shown; the server goes on from the
+ * next line (it prefers that header to the ?after= of the page's URL), so nothing is shown twice or missed. Only 'end'
+ * closes the stream.
  */
 (function () {
   'use strict';
