@@ -3,10 +3,7 @@ package io.miaobu.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import java.net.CookieManager;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,9 +15,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -46,43 +40,20 @@ class NotificationPagesIT {
     @TempDir
     Path temp;
 
-    private HttpServer receiver;
-    /** What each path answers, in turn; the last answer repeats. */
-    private final Map<String, List<Integer>> answers = new ConcurrentHashMap<>();
-    private final List<Received> received = new CopyOnWriteArrayList<>();
-
-    record Received(String path, Map<String, String> headers, String body) {
-    }
+    private WebhookReceiver receiver;
 
     @BeforeEach
     void startReceiver() throws Exception {
-        receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        receiver.setExecutor(Executors.newCachedThreadPool());
-        var calls = new ConcurrentHashMap<String, Integer>();
-        receiver.createContext("/", exchange -> {
-            String path = exchange.getRequestURI().getPath();
-            byte[] body = exchange.getRequestBody().readAllBytes();
-            var headers = new java.util.HashMap<String, String>();
-            exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), values.get(0)));
-            int call = calls.merge(path, 1, Integer::sum) - 1;
-            List<Integer> plan = answers.getOrDefault(path, List.of(200));
-            int status = plan.get(Math.min(call, plan.size() - 1));
-            received.add(new Received(path, headers, new String(body, StandardCharsets.UTF_8)));
-            byte[] answer = (status == 200 ? "ok" : "down for maintenance").getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(status, answer.length);
-            exchange.getResponseBody().write(answer);
-            exchange.close();
-        });
-        receiver.start();
+        receiver = new WebhookReceiver();
     }
 
     @AfterEach
     void stopReceiver() {
-        receiver.stop(0);
+        receiver.close();
     }
 
     private String hook(String path) {
-        return "http://127.0.0.1:" + receiver.getAddress().getPort() + path;
+        return receiver.url(path);
     }
 
     private TestServer server() {
@@ -105,7 +76,11 @@ class NotificationPagesIT {
             server.json("PUT", "/api/v1/projects/" + project + "/members",
                     Map.of("username", "maia", "role", "maintainer"), 200);
 
-            var list = maintainer.get(base);
+            // with several notifiers installed (email and webhook) the page offers a choice first
+            var choice = maintainer.get(base);
+            assertThat(choice.statusCode()).isEqualTo(200);
+            assertThat(choice.body()).contains("value=\"webhook\"").contains("value=\"email\"");
+            var list = maintainer.get(base + "?notifier=webhook");
             assertThat(list.statusCode()).isEqualTo(200);
             assertThat(list.body()).contains("<input type=\"hidden\" name=\"notifier\" value=\"webhook\">")
                     .contains("name=\"setting.url\"").contains("name=\"setting.secret\" type=\"password\"");
@@ -146,7 +121,7 @@ class NotificationPagesIT {
             assertThat(test.statusCode()).isEqualTo(303);
             assertThat(location(test)).isEqualTo(base);
             assertThat(flash(maintainer.get(base))).contains("delivered").contains("200");
-            Received testCall = received.get(received.size() - 1);
+            WebhookReceiver.Received testCall = receiver.last();
             assertThat(testCall.body()).contains("\"event\":\"test\"");
             assertThat(testCall.headers().get("x-miaobu-signature")).isEqualTo("v1="
                     + hmac(secret, testCall.headers().get("x-miaobu-timestamp") + "." + testCall.body()));
@@ -155,8 +130,8 @@ class NotificationPagesIT {
 
             // a deployment: its delivery in the channel's log
             server.awaitFinal(BuildSystemIT.deploy(server, project));
-            await(() -> received.stream().anyMatch(r -> r.body().contains("\"event\":\"deployment.succeeded\"")),
-                    () -> "no deployment.succeeded in " + received);
+            await(() -> receiver.received().stream().anyMatch(r -> r.body().contains("\"event\":\"deployment.succeeded\"")),
+                    () -> "no deployment.succeeded in " + receiver.received());
             await(() -> {
                 try {
                     return maintainer.get(base + "/" + channel).body().contains("Delivered");
@@ -177,7 +152,7 @@ class NotificationPagesIT {
             assertThat(stored.get("name").asText()).isEqualTo("Renamed");
             assertThat(stored.get("events")).extracting(JsonNode::asText).containsExactly("deployment.failed");
             maintainer.post(base + "/" + channel + "/test", form());
-            Received again = received.get(received.size() - 1);
+            WebhookReceiver.Received again = receiver.last();
             assertThat(again.headers().get("x-miaobu-signature")).isEqualTo("v1="
                     + hmac(secret, again.headers().get("x-miaobu-timestamp") + "." + again.body()));
 
@@ -211,8 +186,8 @@ class NotificationPagesIT {
 
     @Test
     void adminsRetryAndDropDeadLettersAndEveryoneElseIsKeptOut() throws Exception {
-        answers.put("/down", List.of(503));
-        answers.put("/gone", List.of(503));
+        receiver.answer("/down", 503);
+        receiver.answer("/gone", 503);
         try (var repo = new SiteRepository(temp.resolve("repo"));
              var server = server().start()) {
             repo.commitMessage("dead letters");
@@ -247,7 +222,7 @@ class NotificationPagesIT {
             assertThat(detail.statusCode()).isEqualTo(200);
             assertThat(detail.body()).contains("Hook /down").contains("down for maintenance").contains("503");
 
-            answers.put("/down", List.of(200));
+            receiver.answer("/down", 200);
             var retried = admin.post("/admin/notifications/deliveries/" + down + "/retry", form("back", "delivery"));
             assertThat(location(retried)).isEqualTo("/admin/notifications/deliveries/" + down);
             assertThat(flash(admin.get(location(retried)))).contains("tried again");
@@ -269,7 +244,7 @@ class NotificationPagesIT {
                     .at("/items/0/id").asLong();
             admin.post("/admin/notifications/" + serverChannel + "/test", form());
             assertThat(flash(admin.get("/admin/notifications"))).contains("Test of Ops delivered");
-            assertThat(received.get(received.size() - 1).path()).isEqualTo("/ops");
+            assertThat(receiver.last().path()).isEqualTo("/ops");
 
             // the settings page's test button of a notifier that does not address people says so
             var notifierTest = admin.post("/admin/extensions/Notifier/webhook/test", form());
@@ -315,7 +290,7 @@ class NotificationPagesIT {
             var test = ada.post("/account/notifications/" + channel + "/test", form("back", "channel"));
             assertThat(location(test)).isEqualTo("/account/notifications/" + channel);
             assertThat(flash(ada.get(location(test)))).contains("Test of Mine delivered");
-            assertThat(received.get(received.size() - 1).path()).isEqualTo("/mine");
+            assertThat(receiver.last().path()).isEqualTo("/mine");
 
             var other = newUser(server, "bob");
             assertThat(other.get("/account/notifications/" + channel).statusCode()).isEqualTo(404);

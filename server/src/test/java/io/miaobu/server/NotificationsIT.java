@@ -5,9 +5,6 @@ import static io.miaobu.server.BuildSystemIT.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +14,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
@@ -40,52 +33,20 @@ class NotificationsIT {
     @TempDir
     Path temp;
 
-    private HttpServer receiver;
-    /** What each path answers, in turn; the last answer repeats. */
-    private final Map<String, List<Integer>> answers = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
-    private final List<Received> received = new CopyOnWriteArrayList<>();
-    private final CountDownLatch releaseHanging = new CountDownLatch(1);
-
-    record Received(String path, Map<String, String> headers, String body) {
-    }
+    private WebhookReceiver receiver;
 
     @BeforeEach
     void startReceiver() throws Exception {
-        receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        receiver.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-        receiver.createContext("/", exchange -> {
-            String path = exchange.getRequestURI().getPath();
-            byte[] body = exchange.getRequestBody().readAllBytes();
-            var headers = new java.util.HashMap<String, String>();
-            exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), values.get(0)));
-            if (path.equals("/hang")) {
-                try {
-                    releaseHanging.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            int call = calls.computeIfAbsent(path, p -> new AtomicInteger()).getAndIncrement();
-            List<Integer> plan = answers.getOrDefault(path, List.of(200));
-            int status = plan.get(Math.min(call, plan.size() - 1));
-            received.add(new Received(path, headers, new String(body, StandardCharsets.UTF_8)));
-            byte[] answer = (status == 200 ? "ok" : "nope").getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(status, answer.length);
-            exchange.getResponseBody().write(answer);
-            exchange.close();
-        });
-        receiver.start();
+        receiver = new WebhookReceiver();
     }
 
     @AfterEach
     void stopReceiver() {
-        releaseHanging.countDown();
-        receiver.stop(0);
+        receiver.close();
     }
 
     private String hook(String path) {
-        return "http://127.0.0.1:" + receiver.getAddress().getPort() + path;
+        return receiver.url(path);
     }
 
     private TestServer server() {
@@ -135,9 +96,10 @@ class NotificationsIT {
 
             List<String> expected = List.of("deployment.succeeded", "deployment.failed", "deployment.broken",
                     "deployment.failed", "deployment.succeeded", "deployment.fixed", "deployment.succeeded");
-            await(() -> received.size() >= expected.size(), Duration.ofSeconds(30), () -> "received " + received);
+            await(() -> receiver.received().size() >= expected.size(), Duration.ofSeconds(30),
+                    () -> "received " + receiver.received());
             List<String> events = new ArrayList<>();
-            for (Received delivery : received) {
+            for (WebhookReceiver.Received delivery : receiver.received()) {
                 JsonNode body = TestServer.jsonMapper().readTree(delivery.body());
                 events.add(body.get("event").asText());
                 assertThat(body.get("schema").asInt()).isEqualTo(1);
@@ -153,7 +115,7 @@ class NotificationsIT {
                 assertThat(delivery.headers().get("x-miaobu-event")).isEqualTo(events.get(events.size() - 1));
             }
             assertThat(events).containsExactlyElementsOf(expected);
-            Received failed = received.get(1);
+            WebhookReceiver.Received failed = receiver.received().get(1);
             assertThat(failed.body()).contains("exit code 3");
             // a replayed old delivery is told apart: its signature covers its timestamp
             assertThat(hmac(secret, (Long.parseLong(failed.headers().get("x-miaobu-timestamp")) - 600) + "."
@@ -169,8 +131,8 @@ class NotificationsIT {
 
     @Test
     void failuresAreRetriedThenDeadLetteredAndAdminsCanRetryWithoutOneReceiverHoldingUpAnother() throws Exception {
-        answers.put("/flaky", List.of(500, 200));
-        answers.put("/down", List.of(503));
+        receiver.answer("/flaky", 500, 200);
+        receiver.answer("/down", 503);
         try (var repo = new SiteRepository(temp.resolve("repo"));
              var server = server().start()) {
             repo.writeBuildScript("""
@@ -210,7 +172,7 @@ class NotificationsIT {
             JsonNode dead = awaitDelivery(server, channels, down, "DEAD");
             assertThat(dead.get("attempts").asInt()).isEqualTo(3);
             assertThat(dead.get("statusCode").asInt()).isEqualTo(503);
-            assertThat(calls.get("/down").get()).isEqualTo(3);
+            assertThat(receiver.calls("/down")).isEqualTo(3);
             JsonNode letters = server.json("GET", "/api/v1/admin/notifications/deliveries", null, 200);
             assertThat(letters.get("items").findValuesAsText("id")).contains(dead.get("id").asText(),
                     refused.get("id").asText());
@@ -221,7 +183,7 @@ class NotificationsIT {
             assertThat(hung.get("detail").asText()).contains("No answer within 3 s");
 
             // the receiver is back: an admin retries the dead letter and it is delivered
-            answers.put("/down", List.of(200));
+            receiver.answer("/down", 200);
             server.json("POST", "/api/v1/admin/notifications/deliveries/" + dead.get("id").asLong() + "/retry",
                     null, 200);
             JsonNode retried = awaitDelivery(server, channels, down, "DELIVERED");
@@ -236,7 +198,7 @@ class NotificationsIT {
             JsonNode test = server.json("POST", channels + "/" + flaky + "/test", null, 200);
             assertThat(test.get("delivered").asBoolean()).isTrue();
             assertThat(test.get("statusCode").asInt()).isEqualTo(200);
-            assertThat(received.get(received.size() - 1).body()).contains("\"event\":\"test\"");
+            assertThat(receiver.last().body()).contains("\"event\":\"test\"");
         }
     }
 
