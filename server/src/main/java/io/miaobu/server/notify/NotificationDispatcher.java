@@ -336,12 +336,17 @@ public final class NotificationDispatcher implements Managed {
         }
     }
 
+    /** A try that could not even start (its notifier is not installed any more): counted like a failed one. */
     private void failUnprepared(long deliveryId, RuntimeException e) {
         Instant now = clock.instant();
         jdbi.useHandle(handle -> handle.createUpdate("""
-                        UPDATE notification_deliveries SET status = 'PENDING', attempts = attempts + 1,
-                               detail = :detail, next_attempt_at = :next, lease_until = NULL
+                        UPDATE notification_deliveries
+                        SET status = CASE WHEN attempts + 1 >= :max THEN 'DEAD' ELSE 'PENDING' END,
+                            finished_at = CASE WHEN attempts + 1 >= :max
+                                               THEN CAST(:now AS TIMESTAMP WITH TIME ZONE) ELSE NULL END,
+                            attempts = attempts + 1, detail = :detail, next_attempt_at = :next, lease_until = NULL
                         WHERE id = :id AND status = 'SENDING' AND claimed_by = :node""")
+                .bind("max", config.attempts()).bind("now", now)
                 .bind("detail", cut(e.getMessage())).bind("next", now.plus(config.firstRetry()))
                 .bind("id", deliveryId).bind("node", nodeId).execute());
     }

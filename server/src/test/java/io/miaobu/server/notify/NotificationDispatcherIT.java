@@ -60,6 +60,7 @@ class NotificationDispatcherIT {
     private String schema;
     private PluginHost plugins;
     private NotificationDispatcher dispatcher;
+    private NotificationOutbox outbox;
 
     static Stream<String> databases() {
         return Stream.of("h2", "postgresql");
@@ -101,7 +102,7 @@ class NotificationDispatcherIT {
         var audit = new AuditLog(jdbi, clock);
         var settings = new ExtensionSettings(jdbi, extensions, new SecretBox(temp.resolve("secretbox")), audit, clock);
         var channels = new NotificationChannels(jdbi, extensions, settings, audit, clock);
-        var outbox = new NotificationOutbox(jdbi, extensions, URI.create("http://miaobu.test/"), clock);
+        outbox = new NotificationOutbox(jdbi, extensions, URI.create("http://miaobu.test/"), clock);
         dispatcher = new NotificationDispatcher(jdbi, outbox, extensions, settings,
                 new NotificationConfig(2, Duration.ofSeconds(1), Duration.ofSeconds(2), 4), "node-a", clock);
 
@@ -156,6 +157,18 @@ class NotificationDispatcherIT {
         assertThat(detail).isEqualTo("The Throwing notifier failed: boom");
         // the hanging notifier's tries are abandoned after the time limit and counted as failed
         await(() -> abandoned(jdbi) >= 1, Duration.ofSeconds(20), () -> "no abandoned try yet");
+
+        // a delivery whose notifier is no longer installed is tried like any other and ends a dead letter
+        long event = jdbi.inTransaction(handle -> outbox.store(handle,
+                new NotificationEvent.PluginFailed(clock.instant(), "gone", "x")));
+        jdbi.useHandle(handle -> handle.createUpdate("""
+                        INSERT INTO notification_deliveries (event_id, notifier, recipient, status, attempts,
+                                                             next_attempt_at, created_at)
+                        VALUES (?, 'uninstalled', '', 'PENDING', 0, ?, ?)""")
+                .bind(0, event).bind(1, clock.instant()).bind(2, clock.instant()).execute());
+        dispatcher.wake();
+        await(() -> deadLetters(jdbi, "uninstalled") == 1, Duration.ofSeconds(20),
+                () -> "the delivery to an uninstalled notifier is not dead yet");
     }
 
     private static int deadLetters(Jdbi jdbi, String notifier) {
