@@ -34,7 +34,8 @@ public final class ConfigLoader {
             "session.access.ttl", "session.refresh.ttl", "lockout.threshold", "lockout.first", "lockout.longest",
             "repositories.local.allowed", "trusted.proxies", "outbound.allowed.networks", "cors.allowed.origins", "builds.runner",
             "builds.runner.fallback", "builds.cache.size", "log.level", "retention.deployments", "retention.logs",
-            "notifications.attempts", "notifications.retry.first", "notifications.timeout", "notifications.workers");
+            "notifications.attempts", "notifications.retry.first", "notifications.timeout", "notifications.workers",
+            "notifications.keep.days");
 
     private final Map<String, String> environment;
     private final Properties systemProperties;
@@ -120,7 +121,8 @@ public final class ConfigLoader {
                 values.integer("notifications.attempts", NotificationConfig.DEFAULTS.attempts(), 1, 100),
                 values.seconds("notifications.retry.first", (int) NotificationConfig.DEFAULTS.firstRetry().toSeconds()),
                 values.seconds("notifications.timeout", (int) NotificationConfig.DEFAULTS.timeout().toSeconds()),
-                values.integer("notifications.workers", NotificationConfig.DEFAULTS.workers(), 1, 64));
+                values.integer("notifications.workers", NotificationConfig.DEFAULTS.workers(), 1, 64),
+                Duration.ofDays(values.integer("notifications.keep.days", 30, 1, 36_500)));
     }
 
     private static RetentionConfig retention(Values values) {

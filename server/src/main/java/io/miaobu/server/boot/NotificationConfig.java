@@ -11,9 +11,11 @@ import java.time.Duration;
  * @param timeout    how long one try may take before it counts as failed ({@code notifications.timeout}, seconds,
  *                   default 30)
  * @param workers    deliveries sent at once, each to a different channel ({@code notifications.workers}, default 4)
+ * @param keep       how long notifications whose deliveries all ended are kept ({@code notifications.keep.days},
+ *                   default 30); dead letters stay until an admin retries or drops them
  */
-public record NotificationConfig(int attempts, Duration firstRetry, Duration timeout, int workers) {
+public record NotificationConfig(int attempts, Duration firstRetry, Duration timeout, int workers, Duration keep) {
 
     public static final NotificationConfig DEFAULTS = new NotificationConfig(8, Duration.ofSeconds(30),
-            Duration.ofSeconds(30), 4);
+            Duration.ofSeconds(30), 4, Duration.ofDays(30));
 }

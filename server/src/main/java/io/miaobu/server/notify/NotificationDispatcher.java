@@ -80,6 +80,7 @@ public final class NotificationDispatcher implements Managed {
         workers = Executors.newCachedThreadPool(named("notify-send"));
         watchdog = Executors.newSingleThreadScheduledExecutor(named("notify-watchdog"));
         loop.scheduleWithFixedDelay(this::tick, 0, POLL_MILLIS, TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(this::purge, 1, 60, TimeUnit.MINUTES);
     }
 
     /** Looks for work now instead of at the next poll (after a change that produced events). */
@@ -101,6 +102,18 @@ public final class NotificationDispatcher implements Managed {
             sendDue();
         } catch (RuntimeException e) {
             LOG.warn("Notification dispatch failed; trying again shortly: {}", e.getMessage(), e);
+        }
+    }
+
+    /** Deletes notifications whose deliveries all ended more than {@code notifications.keep.days} ago. */
+    private void purge() {
+        try {
+            int purged = outbox.purgeFinishedBefore(clock.instant().minus(config.keep()));
+            if (purged > 0) {
+                LOG.debug("Purged {} finished notifications", purged);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Could not purge finished notifications: {}", e.getMessage());
         }
     }
 

@@ -68,6 +68,21 @@ public final class NotificationOutbox {
                 deploymentRef(deploymentId, branch, commitSha, siteUrl), byUser == null ? "" : byUser));
     }
 
+    /**
+     * Deletes notifications that are done with: events stored before {@code before} whose deliveries all ended
+     * (delivered or dropped), with their deliveries and tries. Dead letters and deliveries still to be tried stay.
+     *
+     * @return how many events were deleted
+     */
+    public int purgeFinishedBefore(Instant before) {
+        return jdbi.withHandle(handle -> handle.createUpdate("""
+                        DELETE FROM notification_events e
+                        WHERE e.created_at < :before AND e.fanned_out = TRUE
+                          AND NOT EXISTS (SELECT 1 FROM notification_deliveries d
+                                          WHERE d.event_id = e.id AND d.status NOT IN ('DELIVERED', 'DROPPED'))""")
+                .bind("before", before).execute());
+    }
+
     /** The references events carry, with links to Miaobu's pages. */
     public ProjectRef projectRef(long id, String slug, String name) {
         return new ProjectRef(id, slug, name, publicUrl.resolve("projects/" + id));

@@ -104,7 +104,7 @@ class NotificationDispatcherIT {
         var channels = new NotificationChannels(jdbi, extensions, settings, audit, clock);
         outbox = new NotificationOutbox(jdbi, extensions, URI.create("http://miaobu.test/"), clock);
         dispatcher = new NotificationDispatcher(jdbi, outbox, extensions, settings,
-                new NotificationConfig(2, Duration.ofSeconds(1), Duration.ofSeconds(2), 4), "node-a", clock);
+                new NotificationConfig(2, Duration.ofSeconds(1), Duration.ofSeconds(2), 4, Duration.ofDays(30)), "node-a", clock);
 
         var projects = jdbi.onDemand(ProjectDao.class);
         long project = projects.insert(new Project(0, "shop", "Shop", "https://example.com/shop.git", "main", "", "",
@@ -169,6 +169,34 @@ class NotificationDispatcherIT {
         dispatcher.wake();
         await(() -> deadLetters(jdbi, "uninstalled") == 1, Duration.ofSeconds(20),
                 () -> "the delivery to an uninstalled notifier is not dead yet");
+
+        // housekeeping: events whose deliveries all ended go; any with a dead letter or a pending try stays
+        finishedEvent(jdbi, "DELIVERED");
+        finishedEvent(jdbi, "DROPPED");
+        int stored = count(jdbi, "notification_events");
+        assertThat(outbox.purgeFinishedBefore(clock.instant().minusSeconds(3600))).isZero();
+        assertThat(outbox.purgeFinishedBefore(clock.instant().plusSeconds(1))).isEqualTo(2);
+        assertThat(count(jdbi, "notification_events")).isEqualTo(stored - 2);
+        assertThat(deadLetters(jdbi, "throwing")).isEqualTo(6);
+    }
+
+    /** An event expanded into one delivery that has ended as {@code status}. */
+    private void finishedEvent(Jdbi jdbi, String status) {
+        jdbi.useTransaction(handle -> {
+            long event = outbox.store(handle, new NotificationEvent.PluginFailed(clock.instant(), "done", status));
+            handle.createUpdate("UPDATE notification_events SET fanned_out = TRUE WHERE id = ?").bind(0, event)
+                    .execute();
+            handle.createUpdate("""
+                            INSERT INTO notification_deliveries (event_id, notifier, recipient, status, attempts,
+                                                                 next_attempt_at, created_at)
+                            VALUES (?, 'recording', '', ?, 1, ?, ?)""")
+                    .bind(0, event).bind(1, status).bind(2, clock.instant()).bind(3, clock.instant()).execute();
+        });
+    }
+
+    private static int count(Jdbi jdbi, String tableAndCondition) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT count(*) FROM " + tableAndCondition)
+                .mapTo(Integer.class).one());
     }
 
     private static int deadLetters(Jdbi jdbi, String notifier) {
