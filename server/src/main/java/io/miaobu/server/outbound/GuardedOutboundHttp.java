@@ -34,27 +34,46 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
  */
 public final class GuardedOutboundHttp implements OutboundHttp, Managed {
 
-    private final HttpClient client = new HttpClient();
     private final OutboundAddressPolicy policy;
+    /** Made on the first request: most servers send none for a while, and start-up need not load the client. */
+    private HttpClient client;
+    private boolean stopped;
 
     public GuardedOutboundHttp(OutboundAddressPolicy policy) {
         this.policy = policy;
+    }
+
+    private synchronized HttpClient client() throws IOException {
+        if (stopped) {
+            throw new IOException("The server is stopping.");
+        }
+        if (client != null) {
+            return client;
+        }
+        var created = new HttpClient();
         var threads = new QueuedThreadPool(16, 2);
         threads.setName("outbound-http");
         threads.setDaemon(true);
-        client.setExecutor(threads);
+        created.setExecutor(threads);
         var scheduler = new ScheduledExecutorScheduler("outbound-http-scheduler", true);
-        client.setScheduler(scheduler);
-        client.setSocketAddressResolver(new GuardingResolver(
+        created.setScheduler(scheduler);
+        created.setSocketAddressResolver(new GuardingResolver(
                 new SocketAddressResolver.Async(threads, scheduler, 10_000), policy));
-        client.setFollowRedirects(false);
-        client.setConnectTimeout(10_000);
-        client.setUserAgentField(null);
+        created.setFollowRedirects(false);
+        created.setConnectTimeout(10_000);
+        created.setUserAgentField(null);
+        try {
+            created.start();
+        } catch (Exception e) {
+            throw new IOException("The outbound HTTP client could not start: " + e.getMessage(), e);
+        }
+        this.client = created;
+        return created;
     }
 
+    /** Nothing to do: the client is made on the first request. */
     @Override
-    public void start() throws Exception {
-        client.start();
+    public void start() {
     }
 
     @Override
@@ -63,7 +82,7 @@ public final class GuardedOutboundHttp implements OutboundHttp, Managed {
         if (!scheme.equals("http") && !scheme.equals("https") || outbound.uri().getHost() == null) {
             throw new IOException("Only absolute http and https URLs can be called, not '" + outbound.uri() + "'.");
         }
-        Request request = client.newRequest(outbound.uri())
+        Request request = client().newRequest(outbound.uri())
                 .method(outbound.method())
                 .timeout(outbound.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .followRedirects(false);
@@ -130,8 +149,11 @@ public final class GuardedOutboundHttp implements OutboundHttp, Managed {
     }
 
     @Override
-    public void stop() throws Exception {
-        client.stop();
+    public synchronized void stop() throws Exception {
+        stopped = true;
+        if (client != null) {
+            client.stop();
+        }
     }
 
     /** Resolves with the real resolver, then keeps only the addresses the policy allows. */
