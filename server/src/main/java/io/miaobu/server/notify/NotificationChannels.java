@@ -226,16 +226,11 @@ public final class NotificationChannels {
 
     static Channel read(ResultSet rs) throws SQLException {
         String recipients = rs.getString("recipients");
-        long project = rs.getLong("project_id");
-        Long projectId = rs.wasNull() ? null : project;
-        long user = rs.getLong("user_id");
-        Long userId = rs.wasNull() ? null : user;
-        long by = rs.getLong("created_by");
-        Long createdBy = rs.wasNull() ? null : by;
-        return new Channel(rs.getLong("id"), Channel.Scope.valueOf(rs.getString("scope")), projectId, userId,
+        return new Channel(rs.getLong("id"), Channel.Scope.valueOf(rs.getString("scope")),
+                rs.getObject("project_id", Long.class), rs.getObject("user_id", Long.class),
                 rs.getString("notifier"), rs.getString("name"), EventKinds.load(rs.getString("events")),
                 recipients == null || recipients.isEmpty() ? List.of() : List.of(recipients.split(",")),
-                rs.getBoolean("enabled"), createdBy,
+                rs.getBoolean("enabled"), rs.getObject("created_by", Long.class),
                 rs.getObject("created_at", java.time.OffsetDateTime.class).toInstant());
     }
 }

@@ -71,11 +71,8 @@ public final class NotificationDeliveries {
                         SELECT attempt, at, succeeded, status_code, detail, duration_ms FROM notification_attempts
                         WHERE delivery_id = ? ORDER BY id""")
                 .bind(0, deliveryId)
-                .map((rs, ctx) -> {
-                    int code = rs.getInt(4);
-                    return new Try(rs.getInt(1), rs.getObject(2, OffsetDateTime.class).toInstant(), rs.getBoolean(3),
-                            rs.wasNull() ? null : code, rs.getString(5), rs.getLong(6));
-                })
+                .map((rs, ctx) -> new Try(rs.getInt(1), rs.getObject(2, OffsetDateTime.class).toInstant(),
+                        rs.getBoolean(3), rs.getObject(4, Integer.class), rs.getString(5), rs.getLong(6)))
                 .list());
     }
 
@@ -111,12 +108,9 @@ public final class NotificationDeliveries {
     }
 
     private static Delivery read(ResultSet rs) throws SQLException {
-        long channel = rs.getLong("channel_id");
-        Long channelId = rs.wasNull() ? null : channel;
-        long project = rs.getLong("project_id");
-        Long projectId = rs.wasNull() ? null : project;
-        int code = rs.getInt("status_code");
-        Integer statusCode = rs.wasNull() ? null : code;
+        Long channelId = rs.getObject("channel_id", Long.class);
+        Long projectId = rs.getObject("project_id", Long.class);
+        Integer statusCode = rs.getObject("status_code", Integer.class);
         String summary;
         try {
             summary = EventJson.read(rs.getString("type"), rs.getString("payload")).summary();

@@ -130,10 +130,7 @@ public final class NotificationDispatcher implements Managed {
                            OR (status = 'SENDING' AND lease_until < :now)
                         ORDER BY next_attempt_at, id LIMIT 100""")
                 .bind("now", now)
-                .map((rs, ctx) -> {
-                    long channel = rs.getLong(2);
-                    return new Due(rs.getLong(1), rs.wasNull() ? null : channel, rs.getString(3));
-                })
+                .map((rs, ctx) -> new Due(rs.getLong(1), rs.getObject(2, Long.class), rs.getString(3)))
                 .list());
         for (Due delivery : due) {
             String lane = delivery.channelId() != null ? "channel:" + delivery.channelId()
@@ -283,11 +280,8 @@ public final class NotificationDispatcher implements Managed {
                         FROM notification_deliveries d JOIN notification_events e ON e.id = d.event_id
                         WHERE d.id = :id AND d.status = 'SENDING' AND d.claimed_by = :node""")
                 .bind("id", deliveryId).bind("node", nodeId)
-                .map((rs, ctx) -> {
-                    long channel = rs.getLong(2);
-                    return new Row(rs.getLong(1), rs.wasNull() ? null : channel, rs.getString(3), rs.getString(4),
-                            rs.getInt(5), rs.getString(6), rs.getString(7));
-                })
+                .map((rs, ctx) -> new Row(rs.getLong(1), rs.getObject(2, Long.class), rs.getString(3),
+                        rs.getString(4), rs.getInt(5), rs.getString(6), rs.getString(7)))
                 .findOne());
         if (row.isEmpty()) {
             return null;

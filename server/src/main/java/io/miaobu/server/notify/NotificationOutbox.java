@@ -193,10 +193,7 @@ public final class NotificationOutbox {
                             SELECT id, kind, project_id FROM notification_events WHERE fanned_out = FALSE
                             ORDER BY id LIMIT :limit FOR UPDATE""")
                     .bind("limit", BATCH)
-                    .map((rs, ctx) -> {
-                        long project = rs.getLong(3);
-                        return new Stored(rs.getLong(1), rs.getString(2), rs.wasNull() ? null : project);
-                    })
+                    .map((rs, ctx) -> new Stored(rs.getLong(1), rs.getString(2), rs.getObject(3, Long.class)))
                     .list();
             if (events.isEmpty()) {
                 return 0;

@@ -155,8 +155,13 @@ class NotificationDispatcherIT {
                 "SELECT detail FROM notification_deliveries WHERE notifier = 'throwing' ORDER BY id LIMIT 1")
                 .mapTo(String.class).one());
         assertThat(detail).isEqualTo("The Throwing notifier failed: boom");
-        // the hanging notifier's tries are abandoned after the time limit and counted as failed
+        // the hanging notifier's tries are abandoned after the time limit and counted as failed, with no status code
         await(() -> abandoned(jdbi) >= 1, Duration.ofSeconds(20), () -> "no abandoned try yet");
+        long abandonedDelivery = jdbi.withHandle(handle -> handle.createQuery(
+                "SELECT delivery_id FROM notification_attempts WHERE detail LIKE 'No answer within 2 s%' LIMIT 1")
+                .mapTo(Long.class).one());
+        assertThat(new NotificationDeliveries(jdbi, audit, clock, () -> { }).tries(abandonedDelivery).get(0)
+                .statusCode()).isNull();
 
         // a delivery whose notifier is no longer installed is tried like any other and ends a dead letter
         long event = jdbi.inTransaction(handle -> outbox.store(handle,
@@ -178,6 +183,17 @@ class NotificationDispatcherIT {
         assertThat(outbox.purgeFinishedBefore(clock.instant().plusSeconds(1))).isEqualTo(2);
         assertThat(count(jdbi, "notification_events")).isEqualTo(stored - 2);
         assertThat(deadLetters(jdbi, "throwing")).isEqualTo(6);
+
+        // a server event reaches an admin's own channel
+        long admin = jdbi.withHandle(handle -> handle.createUpdate("""
+                        INSERT INTO users (username, password_hash, role, created_at) VALUES ('root', 'x', 'ADMIN', ?)""")
+                .bind(0, clock.instant()).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+        channels.create(Channel.Scope.USER, null, admin, new NotificationChannels.ChannelRequest("recording", "mine",
+                List.of("plugin.failed"), null, true, Map.of(), Set.of()), Actor.system());
+        outbox.store(new NotificationEvent.PluginFailed(clock.instant(), "broken-plugin", "no class"));
+        dispatcher.wake();
+        await(() -> recording.kinds.contains("plugin.failed"), Duration.ofSeconds(20),
+                () -> "the admin's channel got " + recording.kinds);
     }
 
     /** An event expanded into one delivery that has ended as {@code status}. */
