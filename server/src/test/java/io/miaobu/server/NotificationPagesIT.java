@@ -22,9 +22,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,21 +39,8 @@ class NotificationPagesIT {
     @TempDir
     Path temp;
 
-    private WebhookReceiver receiver;
-
-    @BeforeEach
-    void startReceiver() throws Exception {
-        receiver = new WebhookReceiver();
-    }
-
-    @AfterEach
-    void stopReceiver() {
-        receiver.close();
-    }
-
-    private String hook(String path) {
-        return receiver.url(path);
-    }
+    @RegisterExtension
+    final WebhookReceiver receiver = new WebhookReceiver();
 
     private TestServer server() {
         return new TestServer(temp.resolve("home"), Map.of(
@@ -89,7 +75,7 @@ class NotificationPagesIT {
 
             // errors come back on the form, with what was typed
             var noEvents = maintainer.post(base, form("notifier", "webhook", "name", "Receiver",
-                    "setting.url", hook("/ok")));
+                    "setting.url", receiver.url("/ok")));
             assertThat(noEvents.statusCode()).isEqualTo(400);
             assertThat(noEvents.body()).contains("Choose at least one event").contains("href=\"#field-events\"")
                     .contains("value=\"Receiver\"");
@@ -103,7 +89,7 @@ class NotificationPagesIT {
 
             // added: the generated signing secret is on this one answer
             var added = maintainer.post(base, form("notifier", "webhook", "name", "Receiver",
-                    "events", "deployment.succeeded", "events", "deployment.failed", "setting.url", hook("/ok"),
+                    "events", "deployment.succeeded", "events", "deployment.failed", "setting.url", receiver.url("/ok"),
                     "setting.format", "miaobu", "enabled", "true"));
             assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
             assertThat(added.headers().firstValue("Cache-Control")).contains("no-store");
@@ -144,7 +130,7 @@ class NotificationPagesIT {
 
             // changed through its form: the secret left blank is kept
             var renamed = maintainer.post(base + "/" + channel, form("name", "Renamed", "events",
-                    "deployment.failed", "setting.url", hook("/ok"), "setting.format", "miaobu", "setting.secret", "",
+                    "deployment.failed", "setting.url", receiver.url("/ok"), "setting.format", "miaobu", "setting.secret", "",
                     "enabled", "true"));
             assertThat(renamed.statusCode()).as(renamed.body()).isEqualTo(303);
             JsonNode stored = server.json("GET", "/api/v1/projects/" + project + "/notifications/channels/"
@@ -195,7 +181,7 @@ class NotificationPagesIT {
             String channels = "/api/v1/projects/" + project + "/notifications/channels";
             for (String path : List.of("/down", "/gone")) {
                 server.json("POST", channels, Map.of("notifier", "webhook", "name", "Hook " + path,
-                        "events", List.of("deployment.succeeded"), "settings", Map.of("url", hook(path))), 201);
+                        "events", List.of("deployment.succeeded"), "settings", Map.of("url", receiver.url(path))), 201);
             }
             server.awaitFinal(BuildSystemIT.deploy(server, project));
             JsonNode[] dead = new JsonNode[1];
@@ -237,7 +223,7 @@ class NotificationPagesIT {
 
             // a server channel, added and tested from the admin page
             var added = admin.post("/admin/notifications", form("notifier", "webhook", "name", "Ops",
-                    "events", "plugin.failed", "setting.url", hook("/ops"), "setting.format", "slack",
+                    "events", "plugin.failed", "setting.url", receiver.url("/ops"), "setting.format", "slack",
                     "enabled", "true"));
             assertThat(added.statusCode()).as(added.body()).isIn(201, 303);
             long serverChannel = server.json("GET", "/api/v1/admin/notifications/channels", null, 200)
@@ -282,7 +268,7 @@ class NotificationPagesIT {
             assertThat(flash(ada.get("/account/notifications"))).contains("ada@example.test");
 
             var added = ada.post("/account/notifications", form("notifier", "webhook", "name", "Mine",
-                    "events", "deployment.failed", "setting.url", hook("/mine"), "enabled", "true"));
+                    "events", "deployment.failed", "setting.url", receiver.url("/mine"), "enabled", "true"));
             assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
             assertThat(added.body()).contains("id=\"new-secret-secret\"");
             long channel = Long.parseLong(firstMatch(ada.get("/account/notifications").body(),

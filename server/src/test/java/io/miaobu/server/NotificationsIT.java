@@ -18,9 +18,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,21 +32,8 @@ class NotificationsIT {
     @TempDir
     Path temp;
 
-    private WebhookReceiver receiver;
-
-    @BeforeEach
-    void startReceiver() throws Exception {
-        receiver = new WebhookReceiver();
-    }
-
-    @AfterEach
-    void stopReceiver() {
-        receiver.close();
-    }
-
-    private String hook(String path) {
-        return receiver.url(path);
-    }
+    @RegisterExtension
+    final WebhookReceiver receiver = new WebhookReceiver();
 
     private TestServer server() {
         return new TestServer(temp.resolve("home"), Map.of(
@@ -73,7 +59,7 @@ class NotificationsIT {
                     Map.of("notifier", "webhook", "name", "Receiver",
                             "events", List.of("deployment.succeeded", "deployment.failed", "deployment.broken",
                                     "deployment.fixed"),
-                            "settings", Map.of("url", hook("/ok"))), 201);
+                            "settings", Map.of("url", receiver.url("/ok"))), 201);
             String secret = channel.at("/generatedSecrets/secret").asText();
             assertThat(secret).hasSizeGreaterThan(40);
             // write-only from now on
@@ -282,7 +268,7 @@ class NotificationsIT {
 
     private long channel(TestServer server, String channels, String path) throws Exception {
         return server.json("POST", channels, Map.of("notifier", "webhook", "events", List.of("deployment.succeeded"),
-                "settings", Map.of("url", hook(path))), 201).get("id").asLong();
+                "settings", Map.of("url", receiver.url(path))), 201).get("id").asLong();
     }
 
     private static JsonNode latestDelivery(TestServer server, String channels, long channel) throws Exception {

@@ -15,26 +15,32 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real HTTP receiver on 127.0.0.1 for notification tests: records every request, answers each path with the
  * statuses it was told to (in turn, the last one repeating; 200 by default), and holds requests to {@code /hang}
- * until it is closed.
+ * until the test ends. Register it with {@code @RegisterExtension}: it runs for each test.
  */
-final class WebhookReceiver implements AutoCloseable {
+final class WebhookReceiver implements BeforeEachCallback, AfterEachCallback {
 
     /** One request as it arrived; header names lower-cased. */
     record Received(String path, Map<String, String> headers, String body) {
     }
 
-    private final HttpServer server;
-    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private HttpServer server;
+    private ExecutorService threads;
     private final Map<String, List<Integer>> answers = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
-    private final CountDownLatch releaseHanging = new CountDownLatch(1);
+    private CountDownLatch releaseHanging;
 
-    WebhookReceiver() throws IOException {
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        threads = Executors.newCachedThreadPool();
+        releaseHanging = new CountDownLatch(1);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(threads);
         server.createContext("/", exchange -> {
@@ -89,7 +95,7 @@ final class WebhookReceiver implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void afterEach(ExtensionContext context) {
         releaseHanging.countDown();
         server.stop(0);
         threads.shutdownNow();
