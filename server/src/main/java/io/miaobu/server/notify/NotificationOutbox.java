@@ -201,10 +201,15 @@ public final class NotificationOutbox {
             List<Channel> channels = handle.createQuery("SELECT * FROM notification_channels WHERE enabled = TRUE")
                     .map((rs, ctx) -> NotificationChannels.read(rs)).list();
             Instant now = clock.instant();
+            // looked up once per batch, not per event
+            Map<Long, String> adminEmails = admins(handle);
+            var membersByProject = new java.util.HashMap<Long, Map<Long, Member>>();
             for (Stored event : events) {
                 EventKind kind = EventKind.byWireName(event.kind()).orElse(null);
                 if (kind != null) {
-                    for (Target target : targets(handle, kind, event.projectId(), channels)) {
+                    Map<Long, Member> members = event.projectId() == null ? Map.of()
+                            : membersByProject.computeIfAbsent(event.projectId(), id -> members(handle, id));
+                    for (Target target : targets(kind, event.projectId(), channels, members, adminEmails)) {
                         handle.createUpdate("""
                                         INSERT INTO notification_deliveries (event_id, channel_id, notifier, recipient,
                                                                              status, attempts, next_attempt_at,
@@ -226,9 +231,8 @@ public final class NotificationOutbox {
     record Target(Long channelId, String notifier, String recipient) {
     }
 
-    private List<Target> targets(Handle handle, EventKind kind, Long projectId, List<Channel> channels) {
-        Map<Long, Member> members = projectId == null ? Map.of() : members(handle, projectId);
-        Map<Long, String> adminEmails = admins(handle);
+    private List<Target> targets(EventKind kind, Long projectId, List<Channel> channels, Map<Long, Member> members,
+                                 Map<Long, String> adminEmails) {
         var targets = new ArrayList<Target>();
         // people-addressing notifiers: one delivery per notifier and address
         var people = new LinkedHashMap<String, Target>();
