@@ -54,6 +54,7 @@ import io.miaobu.server.ratelimit.RateLimitFilter;
 import io.miaobu.server.ratelimit.RateLimitPolicies;
 import io.miaobu.server.ratelimit.RateLimiter;
 import io.miaobu.server.secrets.SecretBox;
+import io.miaobu.server.source.SourceCredentials;
 import io.miaobu.server.secrets.SecretColumn;
 import io.miaobu.server.secrets.SecretRotation;
 import io.miaobu.server.auth.AccessFilter;
@@ -154,7 +155,8 @@ public final class MiaobuServer {
     /** Where every stored secret lives, for key rotation. */
     static final List<SecretColumn> SECRET_COLUMNS = List.of(
             new SecretColumn("plugin_settings", "id", "sealed_value", ExtensionSettings.SECRET_PURPOSE),
-            new SecretColumn("project_variables", "id", "sealed_value", ProjectVariables.SECRET_PURPOSE));
+            new SecretColumn("project_variables", "id", "sealed_value", ProjectVariables.SECRET_PURPOSE),
+            SourceCredentials.TOKEN_COLUMN);
 
     public MiaobuServer(ServerConfig config, Map<String, String> environment, Clock clock) {
         this.config = config;
@@ -249,6 +251,7 @@ public final class MiaobuServer {
         var projects = new ProjectService(database.jdbi(), extensions, liveSites, "node", "local-storage",
                 security.localRepositoriesAllowed(), members, clock);
         var variables = new ProjectVariables(database.jdbi(), secretBox, audit, clock);
+        var sourceCredentials = new SourceCredentials(database.jdbi(), secretBox);
         var extensionSettings = new ExtensionSettings(database.jdbi(), extensions, secretBox, audit, clock);
         var secretRotation = new SecretRotation(database.jdbi(), secretBox, SECRET_COLUMNS);
         var logs = new BuildLogs(config.logsDirectory());
@@ -287,7 +290,7 @@ public final class MiaobuServer {
                 new BuildTimeouts(config.cloneTimeout(), config.installTimeout(), config.buildTimeout(),
                         config.uploadTimeout()),
                 buildLimits, variables, runners, scheduler, extensionSettings, clock, retention, dependencyCache,
-                new NodeVersion(environment, config.buildRunner()));
+                new NodeVersion(environment, config.buildRunner()), sourceCredentials);
         var buildQueue = new DatabaseBuildQueue(database.jdbi(), clock);
         String nodeId = NodeIdentity.of(config.home());
         var executor = new BuildExecutor(buildQueue, nodeId, BuildQueue.DEFAULT_SILENCE,

@@ -53,4 +53,34 @@ public interface DeployTarget extends MiaobuExtension {
                             io.miaobu.api.config.ConfigValues projectSettings) {
         throw new ExtensionException(displayName() + " cannot remove sites; remove " + siteKey + " by hand.");
     }
+
+    /**
+     * Makes this deployment the one served under a preview host label ({@code 42--my-site} for pull request 42,
+     * {@code feature-x--my-site} for a branch), atomically, without touching the site's live deployment. Rollback of
+     * a preview is the same call with an older deployment.
+     *
+     * <p>The default does nothing: the host's built-in site server already routes preview hosts to each deployment's
+     * own location, which is right for targets whose published copies can be served in place (local storage). A
+     * target behind a CDN switches its per-host pointer here.
+     *
+     * @param deployment the deployment, {@link SiteDeployment#siteKey()} being the project's site
+     * @param label      the preview's host label, {@code <preview>--<site>}
+     * @throws ExtensionException when the switch failed; the preview's previous deployment is still served
+     */
+    default ActivationResult activatePreview(SiteDeployment deployment, String label) {
+        return ActivationResult.NOTHING_TO_PURGE;
+    }
+
+    /**
+     * Stops serving a preview host label (its pull request was closed or its branch deleted). The deployments stay
+     * until the host's retention deletes them. Removing one that is gone succeeds. The default does nothing.
+     *
+     * @param siteKey         the project's site
+     * @param label           the preview's host label
+     * @param globalSettings  the target's server-wide settings
+     * @param projectSettings the target's settings for the project
+     */
+    default void removePreview(String siteKey, String label, io.miaobu.api.config.ConfigValues globalSettings,
+                               io.miaobu.api.config.ConfigValues projectSettings) {
+    }
 }

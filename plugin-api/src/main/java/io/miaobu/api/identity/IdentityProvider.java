@@ -9,6 +9,10 @@ import java.net.URI;
  *
  * <p>Called on request threads. The host creates {@code state} and the PKCE pair, binds them to the browser session and
  * checks them on return; the provider builds the URLs and exchanges the code.
+ *
+ * <p>A {@link io.miaobu.api.source.SourceProvider} with the same {@link #id()} gets the signed-in user's
+ * {@link ExternalIdentity#accessToken()} as its credential: for listing the user's repositories, and for the projects
+ * the user imported (cloning, webhooks, commit statuses).
  */
 public interface IdentityProvider extends MiaobuExtension {
 

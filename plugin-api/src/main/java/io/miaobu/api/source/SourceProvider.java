@@ -64,4 +64,46 @@ public interface SourceProvider extends MiaobuExtension {
      */
     default void reportStatus(CommitStatus status) {
     }
+
+    /** Whether this provider can register webhooks itself ({@link #installWebhook}). */
+    default boolean supportsWebhooks() {
+        return false;
+    }
+
+    /**
+     * Registers a webhook for the repository's push and pull-request events, signed with the setup's secret.
+     *
+     * @return the source host's id of the hook, kept to remove it later
+     * @throws ExtensionException when the source host refuses (no admin rights on the repository, ...), or when this
+     *                            provider cannot register webhooks (the default)
+     */
+    default String installWebhook(WebhookSetup setup) {
+        throw new ExtensionException(displayName() + " cannot register webhooks; add one by hand.");
+    }
+
+    /**
+     * Removes a webhook registered by {@link #installWebhook}. Removing one that is already gone succeeds. The
+     * default does nothing.
+     *
+     * @throws ExtensionException when the source host refuses
+     */
+    default void removeWebhook(SourceRepository repository, String webhookId) {
+    }
+
+    /** Whether a pull request is still open, for the host's sweep of stale previews. The default cannot tell. */
+    default RefState pullRequestState(SourceRepository repository, int number) {
+        return RefState.UNKNOWN;
+    }
+
+    /** Whether a branch still exists, for the host's sweep of stale previews. The default cannot tell. */
+    default RefState branchState(SourceRepository repository, String branch) {
+        return RefState.UNKNOWN;
+    }
+
+    /**
+     * Creates or updates the one comment on a pull request that shows its preview. The default does nothing. Called
+     * on a background thread; failures are logged and do not affect the deployment.
+     */
+    default void reportPreview(PreviewComment comment) {
+    }
 }

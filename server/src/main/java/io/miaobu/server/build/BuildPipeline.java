@@ -1,6 +1,7 @@
 package io.miaobu.server.build;
 
 import io.miaobu.api.ExtensionException;
+import io.miaobu.api.Secret;
 import io.miaobu.api.build.BuildContext;
 import io.miaobu.api.build.BuildOutput;
 import io.miaobu.api.build.BuildPlan;
@@ -26,6 +27,7 @@ import io.miaobu.server.project.ProjectDao;
 import io.miaobu.server.project.ProjectVariables;
 import io.miaobu.server.retention.RetentionService;
 import io.miaobu.server.secrets.SecretRedactor;
+import io.miaobu.server.source.SourceCredentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,13 +69,16 @@ public final class BuildPipeline {
     private final DependencyCache dependencyCache;
     /** The major version of the node builds run with: part of the dependency cache's key. */
     private final Supplier<String> nodeVersions;
+    /** The token of the user who connected the project to its source host, when there is one. */
+    private final SourceCredentials sourceCredentials;
 
     public BuildPipeline(Jdbi jdbi, ExtensionRegistry extensions, DeployService deployService, BuildLogs logs,
                          Path workspaces, BuildTimeouts defaultTimeouts, BuildLimits.Store limits,
                          ProjectVariables variables, BuildRunners runners,
                          ScheduledExecutorService scheduler, ExtensionSettings settings, Clock clock,
                          RetentionService retention, DependencyCache dependencyCache,
-                         Supplier<String> nodeVersions) {
+                         Supplier<String> nodeVersions, SourceCredentials sourceCredentials) {
+        this.sourceCredentials = sourceCredentials;
         this.dependencyCache = dependencyCache;
         this.nodeVersions = nodeVersions;
         this.jdbi = jdbi;
@@ -153,8 +158,13 @@ public final class BuildPipeline {
 
         // 1. check out
         SourceProvider source = extension(SourceProvider.class, project.sourceProvider(), "source");
+        Secret sourceToken = sourceCredentials.forProject(project.id()).orElse(null);
+        if (sourceToken != null) {
+            // the plugin passes it as a header; should any message still carry it, the log masks it
+            SecretForms.of(sourceToken.reveal()).forEach(SecretRedactor::register);
+        }
         var repository = new SourceRepository(project.repositoryUrl(), deployment.branch(),
-                settings.valuesFor("SourceProvider", source), ConfigValues.EMPTY, null);
+                settings.valuesFor("SourceProvider", source), ConfigValues.EMPTY, sourceToken);
         Commit commit = timed(timeouts.checkout(), "Checking out the sources", control,
                 () -> source.checkout(new CheckoutRequest(repository, deployment.requestedSha(), checkout), log));
         if (commit == null || commit.sha() == null) {
