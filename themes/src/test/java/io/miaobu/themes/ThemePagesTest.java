@@ -164,6 +164,61 @@ class ThemePagesTest {
     }
 
     @EveryThemeAndLanguage
+    void loginPageOffersEveryConfiguredIdentityProviderKeepingNext(String theme, String lang) {
+        Map<String, Object> model = SampleModels.with(SampleModels.login(errors(), "/projects/7?tab=a&b=c"),
+                "identityProviders", List.of(SampleModels.map("id", "github", "displayName", "GitHub " + XSS),
+                        SampleModels.map("id", "git lab", "displayName", "Lab" + ATTR_XSS)));
+        Document doc = render(theme, lang, "login", model);
+
+        assertThat(doc.select("a[href^=/auth/]")).extracting(a -> a.attr("href")).containsExactly(
+                "/auth/github/start?next=%2Fprojects%2F7%3Ftab%3Da%26b%3Dc",
+                "/auth/git%20lab/start?next=%2Fprojects%2F7%3Ftab%3Da%26b%3Dc");
+        assertThat(doc.select("a[href^=/auth/github]").text()).contains("GitHub " + XSS);
+        assertThat(doc.select("a[onmouseover]")).isEmpty();
+    }
+
+    @EveryThemeAndLanguage
+    void loginPageWithoutIdentityProvidersHasNoExternalSignIn(String theme, String lang) {
+        Document doc = render(theme, lang, "login", SampleModels.login(errors(), ""));
+
+        assertThat(doc.select("a[href^=/auth/]")).isEmpty();
+        assertThat(doc.select("#sign-in-with-heading")).isEmpty();
+    }
+
+    @EveryThemeAndLanguage
+    void accountPageListsConnectedAccountsWithConnectAndDisconnect(String theme, String lang) {
+        Map<String, Object> model = SampleModels.with(SampleModels.account(false, errors()),
+                "hasPassword", false,
+                "identities", List.of(
+                        SampleModels.map("id", "github", "name", "GitHub", "linked", true, "canConnect", true,
+                                "login", "octo" + XSS, "linkedAt", "2026-01-02"),
+                        SampleModels.map("id", "gitlab", "name", "GitLab " + XSS, "linked", false,
+                                "canConnect", true),
+                        SampleModels.map("id", "gone", "name", "gone", "linked", false, "canConnect", false)));
+        Document doc = render(theme, lang, "account", model);
+
+        assertThat(postActions(doc)).contains("/account/identities/github/disconnect").doesNotContain(
+                "/account/identities/gitlab/disconnect", "/account/identities/gone/disconnect");
+        assertThat(doc.select("a[href^=/auth/]")).extracting(a -> a.attr("href"))
+                .containsExactly("/auth/gitlab/start?intent=link");
+        assertThat(doc.select("#identities-heading + p + table, section[aria-labelledby=identities-heading]").text())
+                .contains("octo" + XSS);
+        // no password yet: the password form sets one without asking for the current one
+        Element password = doc.selectFirst("form[action=/account/password]");
+        assertThat(password.select("input[name=currentPassword]")).isEmpty();
+        assertThat(password.select("input[name=password]")).hasSize(1);
+    }
+
+    @EveryThemeAndLanguage
+    void accountPageWithAPasswordAsksForTheCurrentOneAndShowsNoConnectedAccountsWhenNoneAreOffered(String theme,
+                                                                                                  String lang) {
+        Document doc = render(theme, lang, "account", SampleModels.account(false, errors()));
+
+        assertThat(doc.select("#identities-heading")).isEmpty();
+        assertThat(doc.select("form[action=/account/password] input[name=currentPassword]")).hasSize(1);
+    }
+
+    @EveryThemeAndLanguage
     void loginPageRendersWithoutOptionalValues(String theme, String lang) {
         Map<String, Object> model = SampleModels.common(false, false, false, false);
         Document doc = render(theme, lang, "login", model);
