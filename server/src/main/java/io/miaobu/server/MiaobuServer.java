@@ -38,6 +38,12 @@ import io.miaobu.server.http.CorsFilter;
 import io.miaobu.server.http.HttpsEnforcementFilter;
 import io.miaobu.server.http.AddressRanges;
 import io.miaobu.server.http.TrustedProxyCustomizer;
+import io.miaobu.server.identity.ConnectedAccountsPages;
+import io.miaobu.server.identity.ExternalIdentities;
+import io.miaobu.server.identity.ExternalSignInPages;
+import io.miaobu.server.identity.IdentitiesApi;
+import io.miaobu.server.identity.IdentityProviders;
+import io.miaobu.server.identity.SignInAttempts;
 import io.miaobu.server.member.MembersApi;
 import io.miaobu.server.member.MembersPages;
 import io.miaobu.server.member.ProjectLookup;
@@ -148,6 +154,7 @@ public final class MiaobuServer {
     private final ServerConfig config;
     private final Map<String, String> environment;
     private final Clock clock;
+    private final List<MiaobuExtension> extraBuiltIns;
     private final Deque<Managed> started = new ArrayDeque<>();
     private Server jetty;
     private ResourceConfig webApplication;
@@ -159,6 +166,16 @@ public final class MiaobuServer {
             SourceCredentials.TOKEN_COLUMN);
 
     public MiaobuServer(ServerConfig config, Map<String, String> environment, Clock clock) {
+        this(config, environment, clock, List.of());
+    }
+
+    /**
+     * @param extraBuiltIns extensions to offer beside the plugins' as if they were the core's own: for tests, which
+     *                      bring stand-ins for services they cannot reach
+     */
+    public MiaobuServer(ServerConfig config, Map<String, String> environment, Clock clock,
+                        List<MiaobuExtension> extraBuiltIns) {
+        this.extraBuiltIns = List.copyOf(extraBuiltIns);
         this.config = config;
         this.environment = Map.copyOf(environment);
         this.clock = clock;
@@ -224,7 +241,9 @@ public final class MiaobuServer {
 
         var hostRunner = new HostBuildRunner(environment, config.cacheDirectory().resolve("build-home"),
                 config.cacheDirectory().resolve("build-processes"));
-        var extensions = new ExtensionRegistry(plugins, List.<MiaobuExtension>of(hostRunner));
+        var builtIns = new java.util.ArrayList<MiaobuExtension>(List.of(hostRunner));
+        builtIns.addAll(extraBuiltIns);
+        var extensions = new ExtensionRegistry(plugins, builtIns);
         var liveSites = new LiveSites();
         var notificationOutbox = new NotificationOutbox(database.jdbi(), extensions, config.publicUrl(), clock);
         var deployService = new DeployService(database.jdbi(), extensions, liveSites, clock,
@@ -317,6 +336,8 @@ public final class MiaobuServer {
         var csrf = CsrfTokens.fromKeyFile(config.secretsDirectory().resolve("csrf.key"));
         var pages = new PageRenderer(themes, csrf, version(), config.sitesDomain(), https);
         var cookies = new SessionCookies(https);
+        var identityProviders = new IdentityProviders(extensions, extensionSettings);
+        var externalIdentities = new ExternalIdentities(database.jdbi(), accounts, sourceCredentials, audit, clock);
         var projectLookup = new ProjectLookup(database.jdbi());
         var channelPages = new ChannelPages(notificationChannels, channelSupport, pages);
 
@@ -342,9 +363,15 @@ public final class MiaobuServer {
                 .register(new StaticResource(themes))
                 .register(new HealthResource(database, plugins, config.home()))
                 .register(new AuthApi(signIns, sessions))
-                .register(new AuthPages(accounts, signIns, sessions, cookies, pages))
+                .register(new AuthPages(accounts, signIns, sessions, cookies, pages, identityProviders))
+                .register(new ExternalSignInPages(identityProviders, externalIdentities,
+                        new SignInAttempts(secretBox, https, clock), accounts, sessions, cookies, pages, audit,
+                        config.publicUrl()))
+                .register(new ConnectedAccountsPages(externalIdentities, identityProviders, pages))
+                .register(new IdentitiesApi(externalIdentities, identityProviders))
                 .register(new AccountApi(accounts, sessions, apiTokens, audit, userEmails))
-                .register(new AccountPages(accounts, sessions, apiTokens, audit, pages, clock))
+                .register(new AccountPages(accounts, sessions, apiTokens, audit, pages, clock, externalIdentities,
+                        identityProviders))
                 .register(new UsersAdminApi(accounts, sessions, clock))
                 .register(new UsersAdminPages(accounts, sessions, pages, clock))
                 .register(new AuditPage(audit, pages))

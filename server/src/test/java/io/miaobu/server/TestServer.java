@@ -17,7 +17,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import io.miaobu.api.MiaobuExtension;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
@@ -47,6 +49,7 @@ final class TestServer implements AutoCloseable {
     private String token;
 
     private final boolean createAdmin;
+    private final List<MiaobuExtension> builtIns;
 
     TestServer(Path home, Map<String, String> extraSettings) {
         this(home, extraSettings, true);
@@ -54,8 +57,22 @@ final class TestServer implements AutoCloseable {
 
     /** @param createAdmin whether the admin is created from the configuration, or left to the setup page */
     TestServer(Path home, Map<String, String> extraSettings, boolean createAdmin) {
+        this(home, extraSettings, createAdmin, List.of());
+    }
+
+    /**
+     * @param builtIns extensions the server offers as its own beside the plugins' (test stand-ins for services that
+     *                 cannot be reached from here)
+     */
+    TestServer(Path home, Map<String, String> extraSettings, List<MiaobuExtension> builtIns) {
+        this(home, extraSettings, true, builtIns);
+    }
+
+    private TestServer(Path home, Map<String, String> extraSettings, boolean createAdmin,
+                       List<MiaobuExtension> builtIns) {
         this.home = home;
         this.createAdmin = createAdmin;
+        this.builtIns = List.copyOf(builtIns);
         this.port = freePort();
         this.settings = new HashMap<>(extraSettings);
         installPlugins(home.resolve("plugins"));
@@ -72,7 +89,7 @@ final class TestServer implements AutoCloseable {
         }
         settings.forEach((key, value) -> env.put("MIAOBU_" + key.toUpperCase().replace('.', '_'), value));
         ServerConfig config = new ConfigLoader(env, new Properties()).load();
-        server = new MiaobuServer(config, env, Clock.systemUTC());
+        server = new MiaobuServer(config, env, Clock.systemUTC(), builtIns);
         server.start();
         token = null;
         return this;
@@ -88,6 +105,17 @@ final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /** Changes a setting for the next {@link #start()}. */
+    TestServer set(String key, String value) {
+        settings.put(key, value);
+        return this;
+    }
+
+    /** Makes the public URL this server's loopback address and port, as a browser in the test reaches it. */
+    TestServer publicUrlOnLoopback() {
+        return set("public.url", "http://127.0.0.1:" + port + "/");
     }
 
     int port() {

@@ -11,6 +11,8 @@ import io.miaobu.server.auth.Caller;
 import io.miaobu.server.auth.Permission;
 import io.miaobu.server.auth.SessionService;
 import io.miaobu.server.auth.User;
+import io.miaobu.server.identity.ExternalIdentities;
+import io.miaobu.server.identity.IdentityProviders;
 import io.miaobu.server.ratelimit.RateLimited;
 import io.miaobu.server.web.Formats;
 import io.miaobu.server.web.PageRenderer;
@@ -46,9 +48,14 @@ public final class AccountPages {
     private final AuditLog audit;
     private final PageRenderer pages;
     private final Clock clock;
+    private final ExternalIdentities identities;
+    private final IdentityProviders identityProviders;
 
     public AccountPages(AccountService accounts, SessionService sessions, ApiTokenService tokens, AuditLog audit,
-                        PageRenderer pages, Clock clock) {
+                        PageRenderer pages, Clock clock, ExternalIdentities identities,
+                        IdentityProviders identityProviders) {
+        this.identities = identities;
+        this.identityProviders = identityProviders;
         this.accounts = accounts;
         this.sessions = sessions;
         this.tokens = tokens;
@@ -182,6 +189,35 @@ public final class AccountPages {
             row.put("revoked", t.revokedAt() != null);
             return row;
         }).toList());
+        model.put("hasPassword", accounts.hasPassword(user.id()));
+        model.put("identities", connectedAccounts(user));
         return pages.render(request, "account", model, status);
+    }
+
+    /** Every provider one can sign in with, and any other the user is still connected to. */
+    private List<Map<String, Object>> connectedAccounts(User user) {
+        var linked = new java.util.LinkedHashMap<String, ExternalIdentities.Linked>();
+        identities.list(user.id()).forEach(l -> linked.put(l.provider(), l));
+        var rows = new java.util.ArrayList<Map<String, Object>>();
+        for (IdentityProviders.Offered provider : identityProviders.configured()) {
+            rows.add(connectedAccount(provider.id(), provider.displayName(), linked.remove(provider.id()), true));
+        }
+        linked.values().forEach(l -> rows.add(connectedAccount(l.provider(),
+                identityProviders.displayName(l.provider()), l, false)));
+        return rows;
+    }
+
+    private static Map<String, Object> connectedAccount(String id, String name, ExternalIdentities.Linked linked,
+                                                        boolean canConnect) {
+        var row = new HashMap<String, Object>();
+        row.put("id", id);
+        row.put("name", name);
+        row.put("canConnect", canConnect);
+        row.put("linked", linked != null);
+        if (linked != null) {
+            row.put("login", linked.login());
+            row.put("linkedAt", Formats.dateTime(linked.linkedAt()));
+        }
+        return row;
     }
 }

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import io.miaobu.server.notify.NotificationChannels;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,6 +135,14 @@ public final class AccountService {
             audit.record(actor, AuditAction.SIGN_IN_FAILED, "user:" + user.username(), "account locked");
             throw locked(user.lockedUntil());
         }
+        if (!PasswordHasher.isUsable(user.passwordHash())) {
+            // no password can be right, so guessing one is no threat to the account: not counted towards a lock,
+            // which would also shut its owner out of their external sign-in
+            hasher.verifyAgainstDummy(password.toCharArray());
+            audit.record(actor, AuditAction.SIGN_IN_FAILED, "user:" + user.username(),
+                    "no password set: signs in through an external account");
+            throw wrongCredentials();
+        }
         if (!hasher.verify(user.passwordHash(), password.toCharArray())) {
             recordFailure(user, actor, now);
             throw wrongCredentials();
@@ -143,6 +153,73 @@ public final class AccountService {
         audit.record(new Actor(user.id(), user.username(), actor.clientAddress()), AuditAction.SIGNED_IN,
                 "user:" + user.username(), null);
         return users.findById(user.id()).orElseThrow();
+    }
+
+    /**
+     * Signs in a user an identity provider vouched for: refused like a password sign-in while the account is locked;
+     * a success clears the failure count like one.
+     *
+     * @param method how they proved who they are, for the audit log (e.g. {@code "github"})
+     * @throws UserFacingException 403 ({@code account_locked}) for a locked account, 404 for a deleted one
+     */
+    public User signInExternally(long userId, String method, Actor actor) {
+        User user = get(userId);
+        if (user.isLockedAt(clock.instant())) {
+            audit.record(actor, AuditAction.SIGN_IN_FAILED, "user:" + user.username(), "account locked (" + method
+                    + ")");
+            throw locked(user.lockedUntil());
+        }
+        if (user.failedSignIns() > 0 || user.lockCount() > 0 || user.lockedUntil() != null) {
+            users.updateLock(0, 0, null, user.id());
+        }
+        audit.record(new Actor(user.id(), user.username(), actor.clientAddress()), AuditAction.SIGNED_IN,
+                "user:" + user.username(), "with " + method);
+        return get(userId);
+    }
+
+    /** Whether the user has a password (accounts made through an external sign-in start without one). */
+    public boolean hasPassword(long userId) {
+        return PasswordHasher.isUsable(get(userId).passwordHash());
+    }
+
+    /**
+     * Creates a user without a password in the caller's transaction, named after {@code login} ({@link
+     * #usernameFrom}), with {@code -2}, {@code -3}, … appended while that name is taken.
+     */
+    public User createWithoutPassword(Handle handle, String login, String email) {
+        UserDao dao = handle.attach(UserDao.class);
+        String base = usernameFrom(login);
+        String name = base;
+        for (int n = 2; dao.findByUsername(name).isPresent(); n++) {
+            String suffix = "-" + n;
+            name = base.substring(0, Math.min(base.length(), 64 - suffix.length())) + suffix;
+        }
+        Instant now = clock.instant();
+        long id = dao.insert(name, PasswordHasher.NO_PASSWORD, Role.USER, now, null);
+        if (email != null && !email.isBlank() && email.strip().length() <= 320
+                && NotificationChannels.EMAIL.matcher(email.strip()).matches()) {
+            handle.createUpdate("UPDATE users SET email = ? WHERE id = ?").bind(0, email.strip()).bind(1, id)
+                    .execute();
+        }
+        return dao.findById(id).orElseThrow();
+    }
+
+    /**
+     * A valid username made of an external login: lowercased, every run of other characters turned into one
+     * {@code -}, starting with a letter or digit, 2 to 64 characters ({@code user} when nothing is left).
+     */
+    public static String usernameFrom(String login) {
+        String name = (login == null ? "" : login).strip().toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^a-z0-9._-]+", "-")
+                .replaceAll("^[^a-z0-9]+", "")
+                .replaceAll("-+$", "");
+        if (name.length() > 64) {
+            name = name.substring(0, 64);
+        }
+        if (name.isEmpty()) {
+            return "user";
+        }
+        return name.length() < 2 ? name + "-user" : name;
     }
 
     private synchronized void recordFailure(User stale, Actor actor, Instant now) {
@@ -199,8 +276,10 @@ public final class AccountService {
      * @throws UserFacingException 400 naming the field at fault
      */
     public void changePassword(User user, String current, String fresh, String confirm, Actor actor) {
-        if (current == null || current.length() > MAX_PASSWORD_LENGTH
-                || !hasher.verify(get(user.id()).passwordHash(), current.toCharArray())) {
+        // an account made through an external sign-in sets its first password without a current one
+        boolean hasPassword = PasswordHasher.isUsable(get(user.id()).passwordHash());
+        if (hasPassword && (current == null || current.length() > MAX_PASSWORD_LENGTH
+                || !hasher.verify(get(user.id()).passwordHash(), current.toCharArray()))) {
             throw UserFacingException.invalid("currentPassword", "The current password is not correct.");
         }
         if (fresh == null || !fresh.equals(confirm)) {

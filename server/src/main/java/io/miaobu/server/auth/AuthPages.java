@@ -1,5 +1,6 @@
 package io.miaobu.server.auth;
 
+import io.miaobu.server.identity.IdentityProviders;
 import io.miaobu.server.ratelimit.ClientAddress;
 import io.miaobu.server.ratelimit.RateLimited;
 import io.miaobu.server.web.PageRenderer;
@@ -30,9 +31,11 @@ public final class AuthPages {
     private final SessionService sessions;
     private final SessionCookies cookies;
     private final PageRenderer pages;
+    private final IdentityProviders identityProviders;
 
     public AuthPages(AccountService accounts, SignIns signIns, SessionService sessions, SessionCookies cookies,
-                     PageRenderer pages) {
+                     PageRenderer pages, IdentityProviders identityProviders) {
+        this.identityProviders = identityProviders;
         this.accounts = accounts;
         this.signIns = signIns;
         this.sessions = sessions;
@@ -79,7 +82,7 @@ public final class AuthPages {
             return Response.seeOther(URI.create(target.isEmpty() ? "/" : target)).build();
         }
         return pages.render(request, "login", Map.of("errors", Map.of(), "form", Map.of("username", ""),
-                "next", safeNext(next)));
+                "next", safeNext(next), "identityProviders", offeredProviders()));
     }
 
     @POST
@@ -98,7 +101,7 @@ public final class AuthPages {
             return pages.render(request, "login", Map.of(
                     "errors", Map.of("_form", e.getMessage()),
                     "form", Map.of("username", username == null ? "" : username),
-                    "next", safeNext(next)), e.status());
+                    "next", safeNext(next), "identityProviders", offeredProviders()), e.status());
         }
     }
 
@@ -133,13 +136,17 @@ public final class AuthPages {
     }
 
     private Response signedIn(SessionService.Tokens tokens, String next, String flash) {
-        var response = Response.fromResponse(pages.redirect(next.isEmpty() ? "/" : next, flash));
-        cookies.signedIn(tokens).forEach(response::cookie);
-        return response.build();
+        return cookies.signedIn(pages.redirect(next.isEmpty() ? "/" : next, flash), tokens);
+    }
+
+    /** The "Sign in with …" buttons. */
+    private java.util.List<Map<String, String>> offeredProviders() {
+        return identityProviders.configured().stream()
+                .map(p -> Map.of("id", p.id(), "displayName", p.displayName())).toList();
     }
 
     /** Only a path on this server: never another host (no open redirect). */
-    static String safeNext(String next) {
+    public static String safeNext(String next) {
         if (next == null || !next.startsWith("/") || next.startsWith("//") || next.contains("\\")
                 || next.chars().anyMatch(Character::isISOControl)) {
             return "";

@@ -1,6 +1,7 @@
 package io.miaobu.server.auth;
 
 import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
 import java.util.List;
 
 /**
@@ -18,6 +19,13 @@ public final class SessionCookies {
     public List<NewCookie> signedIn(SessionService.Tokens tokens) {
         return List.of(cookie(AccessFilter.ACCESS_COOKIE, tokens.accessToken(), (int) tokens.accessExpiresIn()),
                 cookie(AccessFilter.REFRESH_COOKIE, tokens.refreshToken(), (int) tokens.refreshExpiresIn()));
+    }
+
+    /** {@code response} (a redirect after signing in) with the new session's cookies added. */
+    public Response signedIn(Response response, SessionService.Tokens tokens) {
+        var builder = Response.fromResponse(response);
+        signedIn(tokens).forEach(builder::cookie);
+        return builder.build();
     }
 
     public List<NewCookie> signedOut() {

@@ -29,7 +29,7 @@ import org.jdbi.v3.core.Jdbi;
 public final class NotificationChannels {
 
     /** An address as people type them: something@domain.tld, no spaces or brackets. */
-    static final Pattern EMAIL = Pattern.compile("[^\\s@<>,;\"]{1,64}@[A-Za-z0-9.-]{1,253}\\.[A-Za-z]{2,63}");
+    public static final Pattern EMAIL = Pattern.compile("[^\\s@<>,;\"]{1,64}@[A-Za-z0-9.-]{1,253}\\.[A-Za-z]{2,63}");
     private static final int MAX_RECIPIENTS = 50;
 
     private final Jdbi jdbi;
