@@ -126,7 +126,8 @@ class AuthorizationMatrixIT {
                     Map.entry("sessionId", "no-such-session"), Map.entry("tokenId", "999999"),
                     Map.entry("name", "SOME_VAR"), Map.entry("point", "SourceProvider"), Map.entry("extensionId", "git"),
                     Map.entry("hash", "0"), Map.entry("path", "x.css"), Map.entry("channelId", Long.toString(channel)),
-                    Map.entry("deliveryId", "999999"), Map.entry("notifierId", "webhook"));
+                    Map.entry("deliveryId", "999999"), Map.entry("notifierId", "webhook"),
+                    Map.entry("providerId", "stand-in"));
 
             var failures = new ArrayList<String>();
             int calls = 0;

@@ -47,7 +47,15 @@ final class OAuthStandIn implements AutoCloseable {
     private volatile Person signedIn;
     private volatile boolean denying;
 
+    private final String clientSecret;
+
     OAuthStandIn() throws IOException {
+        this(CLIENT_SECRET);
+    }
+
+    /** @param clientSecret the secret the client must present at the token endpoint */
+    OAuthStandIn(String clientSecret) throws IOException {
+        this.clientSecret = clientSecret;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/authorize", this::authorize);
         server.createContext("/token", this::token);
@@ -110,7 +118,7 @@ final class OAuthStandIn implements AutoCloseable {
         String problem = null;
         if (!"POST".equals(exchange.getRequestMethod()) || !"authorization_code".equals(form.get("grant_type"))) {
             problem = "unsupported_grant_type";
-        } else if (!CLIENT_ID.equals(form.get("client_id")) || !CLIENT_SECRET.equals(form.get("client_secret"))) {
+        } else if (!CLIENT_ID.equals(form.get("client_id")) || !clientSecret.equals(form.get("client_secret"))) {
             problem = "invalid_client";
         } else if (grant == null) {
             problem = "invalid_grant: unknown or used code";

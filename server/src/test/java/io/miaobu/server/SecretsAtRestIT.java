@@ -66,7 +66,9 @@ class SecretsAtRestIT {
         String projectSecret = "s2-" + UUID.randomUUID();
         String plainValue = "plain-" + UUID.randomUUID();
         String logMarker = "marker-" + UUID.randomUUID();
-        List<String> secrets = List.of(pluginSecret, projectSecret);
+        String providerSecret = "s3-" + UUID.randomUUID();
+        // the identity provider's client secret and the token it hands out for the admin join these once set
+        List<String> secrets = new ArrayList<>(List.of(pluginSecret, projectSecret));
         Path home = temp.resolve("home");
 
         var settings = new HashMap<String, String>();
@@ -89,7 +91,9 @@ class SecretsAtRestIT {
         var log = new ByteArrayOutputStream();
         OutputStreamAppender<ILoggingEvent> appender = captureServerLog(log);
         try (var repo = new SiteRepository(temp.resolve("repo"));
-             var server = new TestServer(home, settings).start()) {
+             var oauth = new OAuthStandIn(providerSecret);
+             var server = new TestServer(home, settings, List.of(new StandInIdentityProvider("stand-in", "Stand-in")))
+                     .publicUrlOnLoopback().start()) {
             repo.commitMessage("secrets");
             long projectId = server.json("POST", "/api/v1/projects", Map.of("name", "Secretive",
                     "repositoryUrl", repo.directory().toString()), 201).get("id").asLong();
@@ -109,6 +113,25 @@ class SecretsAtRestIT {
             assertThat(setPlain.statusCode()).as(setPlain.body()).isEqualTo(200);
             assertThat(setPlain.body()).as("the control comes back").contains(plainValue);
 
+            // the admin connects an account at an identity provider: its token is stored sealed
+            var setProvider = server.api("PUT", "/api/v1/extensions/IdentityProvider/stand-in/settings",
+                    Map.of("values", Map.of("base-url", oauth.baseUrl(), "client-id", OAuthStandIn.CLIENT_ID,
+                            "client-secret", providerSecret)));
+            assertThat(setProvider.statusCode()).as(setProvider.body()).isEqualTo(200);
+            answers.put("PUT stand-in settings", setProvider.body());
+            oauth.signIn(new OAuthStandIn.Person("77", "admin-elsewhere", "Admin", "admin@example.test"));
+            var browser = new Browser();
+            assertThat(browser.postForm(server.uri("/login"), "username=" + TestServer.ADMIN + "&password="
+                    + java.net.URLEncoder.encode(TestServer.PASSWORD, StandardCharsets.UTF_8)).statusCode())
+                    .isEqualTo(303);
+            var connected = browser.follow(browser.get(server.uri("/auth/stand-in/start?intent=link")));
+            connected.forEach(hop -> answers.put("connect " + hop.uri().getPath(), hop.headers().map() + "\n"
+                    + hop.body()));
+            assertThat(connected.get(connected.size() - 1).body()).contains("admin-elsewhere");
+            assertThat(oauth.issuedTokens()).hasSize(1);
+            secrets.add(providerSecret);
+            secrets.add(oauth.issuedTokens().get(0));
+
             long deployment = deploy(server, projectId);
 
             assertThat(scanTables(jdbc, secrets, plainValue)).as("secrets in the database before rotation")
@@ -127,7 +150,8 @@ class SecretsAtRestIT {
                     Map.entry("sessionId", "no-such-session"), Map.entry("tokenId", "999999"),
                     Map.entry("name", "API_KEY"), Map.entry("point", "SourceProvider"), Map.entry("extensionId", "git"),
                     Map.entry("hash", "0"), Map.entry("path", "x.css"), Map.entry("channelId", "999999"),
-                    Map.entry("deliveryId", "999999"), Map.entry("notifierId", "webhook"))));
+                    Map.entry("deliveryId", "999999"), Map.entry("notifierId", "webhook"),
+                    Map.entry("providerId", "stand-in"))));
             assertThat(answers.entrySet().stream().filter(a -> a.getValue().contains(plainValue))
                     .map(Map.Entry::getKey)).as("answers showing the control")
                     .contains("GET /projects/{projectId}/variables", "GET /api/v1/projects/{projectId}/variables");
@@ -138,13 +162,18 @@ class SecretsAtRestIT {
             String newKey = rotated.get("keyId").asText();
             assertThat(newKey).isNotEqualTo(oldKey);
             assertThat(rotated.get("removedKeyIds").toString()).contains(oldKey);
-            assertThat(rotated.get("reencrypted").get("plugin_settings.sealed_value").asInt()).isEqualTo(1);
+            assertThat(rotated.get("reencrypted").get("plugin_settings.sealed_value").asInt()).isEqualTo(2);
+            assertThat(rotated.get("reencrypted").get("external_identities.sealed_token").asInt()).isEqualTo(1);
             assertThat(rotated.get("reencrypted").get("project_variables.sealed_value").asInt()).isEqualTo(1);
             assertThat(onlyKeyId(home)).isEqualTo(newKey);
             assertThat(home.resolve("secrets/secretbox/" + oldKey + ".key")).doesNotExist();
             Map<String, String> resealed = sealedValues(jdbc);
             assertThat(resealed.values()).allSatisfy(value -> assertThat(value).startsWith("mb1:" + newKey + ":"));
             assertThat(openAll(home, resealed)).containsExactly(pluginSecret, projectSecret);
+            String sealedToken = sealedToken(jdbc);
+            assertThat(sealedToken).startsWith("mb1:" + newKey + ":");
+            assertThat(new SecretBox(home.resolve("secrets/secretbox")).open(sealedToken,
+                    io.miaobu.server.source.SourceCredentials.TOKEN_PURPOSE)).isEqualTo(oauth.issuedTokens().get(0));
             assertThat(tokenSetting(server).get("isSet").asBoolean()).as("still set after rotation").isTrue();
             // a deployment opens the git plugin's settings with the new key
             deploy(server, projectId);
@@ -225,6 +254,17 @@ class SecretsAtRestIT {
             }
         }
         return sealed;
+    }
+
+    /** The one external-identity token stored. */
+    private static String sealedToken(Jdbc jdbc) throws SQLException {
+        try (Connection connection = jdbc.connect();
+             var rows = connection.createStatement().executeQuery("SELECT sealed_token FROM external_identities")) {
+            assertThat(rows.next()).as("a connected account").isTrue();
+            String sealed = rows.getString(1);
+            assertThat(rows.next()).isFalse();
+            return sealed;
+        }
     }
 
     /** The values opened with the keys now on disk: plugin secret first, then project secret. */

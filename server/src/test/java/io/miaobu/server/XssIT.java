@@ -80,6 +80,9 @@ class XssIT {
         String variableValue = payloads("var");
         String userAgent = "Agent " + payloads("agent");
         String rootDirectory = attribute("root");
+        // an identity provider's name (a plugin's text) and the login and name of the admin's account there
+        String providerName = "Hub " + payloads("provider");
+        String externalLogin = "octo" + payloads("extlogin");
 
         // a webhook receiver that refuses everything with a payload for an answer, which the delivery log quotes
         HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -93,9 +96,11 @@ class XssIT {
         receiver.start();
         String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
         try (var repo = new SiteRepository(repoDirectory);
+             var oauth = new OAuthStandIn();
              var server = new TestServer(temp.resolve("home"), Map.of("ratelimit.enabled", "false",
                      "outbound.allowed.networks", "127.0.0.0/8", "notifications.attempts", "1",
-                     "notifications.retry.first", "1")).start()) {
+                     "notifications.retry.first", "1"),
+                     List.of(new StandInIdentityProvider("stand-in", providerName))).publicUrlOnLoopback().start()) {
             var json = TestServer.jsonMapper();
             repo.writeBuildScript("""
                     const fs = require('fs');
@@ -107,6 +112,22 @@ class XssIT {
                     json.writeValueAsString(payloads("stderr"))));
             repo.write("message.txt", "fine\n");
             repo.commit(commitTitle + "\n\nBody " + payloads("body"), authorPayload);
+
+            // the admin connects an account whose login carries payloads; the provider's name carries them too
+            assertThat(server.api("PUT", "/api/v1/extensions/IdentityProvider/stand-in/settings",
+                    Map.of("values", Map.of("base-url", oauth.baseUrl(), "client-id", OAuthStandIn.CLIENT_ID,
+                            "client-secret", OAuthStandIn.CLIENT_SECRET))).statusCode()).isEqualTo(200);
+            oauth.signIn(new OAuthStandIn.Person("4242", externalLogin, "Name " + payloads("extname"),
+                    "octo@example.test"));
+            var browser = new Browser();
+            assertThat(browser.postForm(server.uri("/login"), "username=" + TestServer.ADMIN + "&password="
+                    + URLEncoder.encode(TestServer.PASSWORD, StandardCharsets.UTF_8)).statusCode()).isEqualTo(303);
+            var connectHops = browser.follow(browser.get(server.uri("/auth/stand-in/start?intent=link")));
+            var afterConnecting = connectHops.get(connectHops.size() - 1);
+            assertThat(afterConnecting.uri().getPath()).isEqualTo("/account");
+            // and someone else's browser arrives at the callback with a state of its own: the refusal page
+            var refusedCallback = new Browser().get(server.uri("/auth/stand-in/callback?code=c&state="
+                    + URLEncoder.encode(payloads("state"), StandardCharsets.UTF_8)));
 
             // branch names are checked on create and on change
             var badBranch = server.api("POST", "/api/v1/projects", Map.of("name", "Branchy",
@@ -215,7 +236,8 @@ class XssIT {
                     "channelId", List.of(Long.toString(projectChannel)),
                     "/account/notifications/{channelId} channelId", List.of(Long.toString(ownChannel)),
                     "/admin/notifications/{channelId} channelId", List.of(Long.toString(serverChannel)),
-                    "deliveryId", List.of(Long.toString(deadLetter)));
+                    "deliveryId", List.of(Long.toString(deadLetter)),
+                    "providerId", List.of("stand-in"));
             List<Routes.Route> pages = Routes.of(server.server().webApplication()).stream()
                     .filter(r -> r.httpMethod().equals("GET") && r.producesHtml()).toList();
             assertThat(pages).as("HTML pages in the resource model").hasSizeGreaterThan(10);
@@ -226,6 +248,9 @@ class XssIT {
                 for (String path : paths(route, parameters)) {
                     if (path.contains("/SourceProvider/webhook/") || path.contains("/Notifier/git/")) {
                         continue; // no such extension: the pairs that exist are walked
+                    }
+                    if (path.startsWith("/auth/")) {
+                        continue; // steps of the sign-in flow, not pages: walked above, their pages checked below
                     }
                     var response = get(server, path, token);
                     String redirectReason = DOCUMENTED_REDIRECTS.get(path);
@@ -268,6 +293,8 @@ class XssIT {
                     "username", payloads("formlogin"), "password", "wrong password")));
             echoes.put("GET /login?next=", get(server, "/login?next=" + URLEncoder.encode("/" + payloads("next"),
                     StandardCharsets.UTF_8), null));
+            echoes.put("GET /account after connecting", afterConnecting);
+            echoes.put("GET /auth/{id}/callback (refused)", refusedCallback);
             echoes.put("GET /admin/audit?actor=", get(server, "/admin/audit?actor="
                     + URLEncoder.encode(payloads("filter"), StandardCharsets.UTF_8), token));
             echoes.put("GET / with a flash cookie", server.send(HttpRequest.newBuilder(server.uri("/"))
@@ -288,6 +315,7 @@ class XssIT {
                     Map.entry("POST /login (wrong password)", payloads("formlogin")),
                     Map.entry("GET /login?next=", "/" + payloads("next")),
                     Map.entry("GET /admin/audit?actor=", payloads("filter")),
+                    Map.entry("GET /account after connecting", externalLogin),
                     Map.entry("GET / with a flash cookie", payloads("flash")));
             echoes.forEach((name, response) -> {
                 assertThat(response.statusCode()).as(name).isIn(200, 400, 401, 404);
@@ -322,7 +350,8 @@ class XssIT {
             expectations.put("/admin/notifications/" + serverChannel, List.of(payloads("serverchannel")));
             expectations.put("/admin/notifications/deliveries/" + deadLetter, List.of(payloads("channel"), summary,
                     payloads("detail")));
-            expectations.put("/account", List.of(userAgent));
+            expectations.put("/account", List.of(userAgent, externalLogin, providerName));
+            expectations.put("/login", List.of(providerName));
             expectations.put("/admin/audit", List.of(script("signin"), attribute("signin")));
             expectations.putAll(settingPages);
             var missing = new ArrayList<String>();
