@@ -47,6 +47,7 @@ class ExecutableWarIT {
             assertThat(readiness.statusCode()).as(log()).isEqualTo(200);
             assertThat(readiness.body()).contains("\"database\":\"UP\"").contains("\"plugins\":\"UP\"");
             assertThat(home.resolve("plugins/miaobu-plugin-git.zip")).exists();
+            assertThat(home.resolve("plugins/miaobu-plugin-github.zip")).exists();
             assertThat(home.resolve("plugins/miaobu-plugin-node.zip")).exists();
             assertThat(home.resolve("plugins/miaobu-plugin-local-storage.zip")).exists();
             assertThat(home.resolve("plugins/miaobu-plugin-docker.zip")).exists();
