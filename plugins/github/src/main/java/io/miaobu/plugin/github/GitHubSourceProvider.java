@@ -216,6 +216,12 @@ public final class GitHubSourceProvider implements SourceProvider {
                 }
             }
         }
+        if (created.status() == 404 || created.status() == 403) {
+            // GitHub answers 404, not 403, when the user may read the repository but not administer it
+            throw new ExtensionException("GitHub did not let the signed-in user create a webhook on " + name
+                    + ": creating webhooks needs admin rights on the repository (or it is gone). Ask an admin of "
+                    + name + " to import it, or add the webhook by hand.");
+        }
         String id = GitHubApi.require(created, subject).json().path("id").asText("");
         if (id.isEmpty()) {
             throw new ExtensionException("GitHub's answer to creating the webhook of " + name + " had no id.");
