@@ -60,6 +60,12 @@ import io.miaobu.server.ratelimit.RateLimitFilter;
 import io.miaobu.server.ratelimit.RateLimitPolicies;
 import io.miaobu.server.ratelimit.RateLimiter;
 import io.miaobu.server.secrets.SecretBox;
+import io.miaobu.server.preview.PreviewPages;
+import io.miaobu.server.preview.PreviewSweep;
+import io.miaobu.server.preview.Previews;
+import io.miaobu.server.preview.PreviewsApi;
+import io.miaobu.server.source.CommitStatusReporter;
+import io.miaobu.server.source.ProjectSources;
 import io.miaobu.server.source.SourceCredentials;
 import io.miaobu.server.secrets.SecretColumn;
 import io.miaobu.server.secrets.SecretRotation;
@@ -245,12 +251,13 @@ public final class MiaobuServer {
         builtIns.addAll(extraBuiltIns);
         var extensions = new ExtensionRegistry(plugins, builtIns);
         var liveSites = new LiveSites();
-        var notificationOutbox = new NotificationOutbox(database.jdbi(), extensions, config.publicUrl(), clock);
+        var siteUrls = new SiteUrls(config.publicUrl(), config.sitesDomain());
+        var notificationOutbox = new NotificationOutbox(database.jdbi(), extensions, config.publicUrl(), clock,
+                siteUrls);
         var deployService = new DeployService(database.jdbi(), extensions, liveSites, clock,
                 (project, deployment, byUser) -> notificationOutbox.rolledBack(project.id(), project.slug(),
                         project.name(), deployment.id(), deployment.branch(), deployment.commitSha(),
                         deployment.storageLocation(), byUser));
-        var siteUrls = new SiteUrls(config.publicUrl(), config.sitesDomain());
         SecurityConfig security = config.security();
         var audit = new AuditLog(database.jdbi(), clock);
         var secretBox = new SecretBox(config.secretsDirectory().resolve("secretbox"));
@@ -318,6 +325,13 @@ public final class MiaobuServer {
         // the event streams of the build logs, pushed by a few threads of their own (no thread per client)
         var logStreams = new LogStreams(logs, builds::statusOf);
         start(logStreams);
+        // previews of pull requests and branches, the sweep of stale ones, and commit statuses at the source host
+        var projectSources = new ProjectSources(extensions, extensionSettings, sourceCredentials);
+        var previews = new Previews(database.jdbi(), builds, deployService, projectSources, siteUrls, audit, clock);
+        var previewSweep = new PreviewSweep(database.jdbi(), previews, projectSources,
+                config.previewSweepInterval());
+        var commitStatuses = new CommitStatusReporter(database.jdbi(), projectSources, siteUrls, config.publicUrl(),
+                java.time.Duration.ofSeconds(1));
         var remover = new ProjectRemover(database.jdbi(), projects, builds, logs, extensions, liveSites,
                 dependencyCache);
 
@@ -340,6 +354,7 @@ public final class MiaobuServer {
         var externalIdentities = new ExternalIdentities(database.jdbi(), accounts, sourceCredentials, audit, clock);
         var projectLookup = new ProjectLookup(database.jdbi());
         var channelPages = new ChannelPages(notificationChannels, channelSupport, pages);
+        var previewPages = new PreviewPages(previews, projects, pages);
 
         var resources = new ResourceConfig()
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
@@ -380,7 +395,9 @@ public final class MiaobuServer {
                 .register(new ProjectsApi(projects, remover, builds, buildLimits, dependencyCache, siteUrls))
                 .register(new ProjectPages(projects, remover, builds, buildLimits, dependencyCache, database.jdbi(), pages,
                         siteUrls,
-                        clock))
+                        clock, previewPages))
+                .register(new PreviewsApi(previews, projects))
+                .register(previewPages)
                 .register(new QueueApi(builds))
                 .register(new QueuePage(builds, pages, clock))
                 .register(new MembersApi(members, projects))
@@ -433,6 +450,8 @@ public final class MiaobuServer {
         start(dispatcher);
         start(executor);
         start(retention);
+        start(previewSweep);
+        start(commitStatuses);
         // ended sessions and spent refresh tokens are kept a day for the account page and reuse detection
         scheduler.scheduleWithFixedDelay(() -> {
             try {

@@ -30,7 +30,8 @@ class MessagesTest {
             "plugins.state.", SampleModels.PLUGIN_STATES,
             "error.heading.", List.of("400", "401", "403", "404", "405", "409", "413", "429", "500", "503"),
             "event.", SampleModels.EVENTS,
-            "notify.delivery.status.", SampleModels.DELIVERY_STATUSES);
+            "notify.delivery.status.", SampleModels.DELIVERY_STATUSES,
+            "preview.kind.", List.of("pull_request", "branch"));
 
     @ParameterizedTest
     @ValueSource(strings = {"base", "midnight"})

@@ -114,6 +114,18 @@ final class SampleModels {
         return with(signedIn(), "project", project(empty ? null : 5002L), "deployments", deployments);
     }
 
+    /** The project page with a pull request's preview (from a fork, live) and a branch's (building). */
+    static Map<String, Object> projectPageWithPreviews() {
+        List<Object> previews = List.of(
+                map("id", 71L, "label", "42", "kind", "pull_request", "branch", "fix/" + XSS, "pullRequest", "#42",
+                        "fromFork", true, "commitShort", "abc1234", "status", "LIVE", "deploymentId", 5010L,
+                        "url", "https://42--shop.sites.example.test/"),
+                map("id", 72L, "label", "feature-x", "kind", "branch", "branch", "feature-x" + XSS, "pullRequest", "",
+                        "fromFork", false, "commitShort", "def5678", "status", "BUILDING", "deploymentId", 5011L,
+                        "url", ""));
+        return with(projectPage(false), "previews", previews);
+    }
+
     static Map<String, Object> deploymentPage(boolean finished) {
         List<Object> timeline = new ArrayList<>();
         List<String> steps = finished ? STATUSES : STATUSES.subList(0, 3);
@@ -206,7 +218,8 @@ final class SampleModels {
                         "buildCommand", "", "outputDirectory", "", "spa", false),
                 "limits", map("maxConcurrentBuilds", "2" + ATTR_XSS, "retryInterrupted", true,
                         "timeoutCloneSeconds", "", "timeoutInstallSeconds", "600", "timeoutBuildSeconds", XSS,
-                        "timeoutUploadSeconds", ""));
+                        "timeoutUploadSeconds", ""),
+                "previewSettings", map("pullRequestPreviews", true, "branchPreviews", false, "forkPreviews", false));
     }
 
     static Map<String, Object> queue(boolean empty) {
@@ -512,7 +525,7 @@ final class SampleModels {
         pages.put("login", login(errors(), "/"));
         pages.put("dashboard", dashboard(false));
         pages.put("project-new", projectNew(errors()));
-        pages.put("project", projectPage(false));
+        pages.put("project", projectPageWithPreviews());
         pages.put("deployment", deploymentPage(false));
         pages.put("project-settings", settings(true, errors()));
         pages.put("project-members", projectMembers(true, errors()));

@@ -875,11 +875,33 @@ class ThemePagesTest {
         Document owner = render(theme, lang, "project-settings",
                 SampleModels.withCan(SampleModels.settings(true, errors()), true, true, true));
         assertThat(postActions(owner)).containsExactlyInAnyOrder("/logout", "/projects/1042/settings",
-                "/projects/1042/build-limits", "/projects/1042/dependency-cache/clear", "/projects/1042/delete");
+                "/projects/1042/build-limits", "/projects/1042/dependency-cache/clear",
+                "/projects/1042/preview-settings", "/projects/1042/delete");
+        assertThat(viewer.select("form[action=/projects/1042/preview-settings] button")).isEmpty();
+        assertThat(viewer.select("form[action=/projects/1042/preview-settings] fieldset[disabled]")).hasSize(1);
+        assertThat(maintainer.select("form[action=/projects/1042/preview-settings] input[type=checkbox]"))
+                .extracting(e -> e.attr("name") + "=" + e.hasAttr("checked"))
+                .containsExactly("pullRequestPreviews=true", "branchPreviews=false", "forkPreviews=false");
         assertThat(viewer.select("form[action=/projects/1042/build-limits] button")).isEmpty();
         assertThat(maintainer.select("form[action=/projects/1042/build-limits] button[type=submit]")).hasSize(1);
         Document legacy = render(theme, lang, "project-settings", SampleModels.settings(true, errors()));
         assertThat(postActions(legacy)).isEqualTo(postActions(owner));
+    }
+
+    @EveryThemeAndLanguage
+    void projectPageListsPreviewsWithTheirLinks(String theme, String lang) {
+        Document doc = render(theme, lang, "project", SampleModels.projectPageWithPreviews());
+
+        var rows = doc.select("section[aria-labelledby=previews-heading] tbody tr");
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0).select("a[href=https://42--shop.sites.example.test/]")).hasSize(1);
+        assertThat(rows.get(0).select("a[href=/deployments/5010]").text()).isEqualTo("abc1234");
+        assertThat(rows.get(0).text()).contains("#42", "fix/" + XSS);
+        assertThat(rows.get(0).select(".badge--live")).hasSize(1);
+        assertThat(rows.get(1).select("a[href^=https]")).isEmpty();
+        assertThat(rows.get(1).text()).contains("feature-x" + XSS);
+        assertThat(render(theme, lang, "project", SampleModels.projectPage(false))
+                .select("section[aria-labelledby=previews-heading]")).isEmpty();
     }
 
     @EveryThemeAndLanguage

@@ -34,6 +34,7 @@ public enum AuditAction {
     QUEUE_CLEARED("deploy.queue_cleared"),
     DEPLOY_PINNED("deploy.pinned"),
     DEPLOY_UNPINNED("deploy.unpinned"),
+    PREVIEW_REMOVED("deploy.preview_removed"),
     PLUGIN_SETTINGS_CHANGED("plugin.settings_changed"),
     EMAIL_CHANGED("user.email_changed"),
     CHANNEL_CREATED("notify.channel_created"),

@@ -35,7 +35,7 @@ public final class ConfigLoader {
             "repositories.local.allowed", "trusted.proxies", "outbound.allowed.networks", "cors.allowed.origins", "builds.runner",
             "builds.runner.fallback", "builds.cache.size", "log.level", "retention.deployments", "retention.logs",
             "notifications.attempts", "notifications.retry.first", "notifications.timeout", "notifications.workers",
-            "notifications.keep.days");
+            "notifications.keep.days", "previews.sweep.interval");
 
     private final Map<String, String> environment;
     private final Properties systemProperties;
@@ -113,7 +113,8 @@ public final class ConfigLoader {
                 values.bool("builds.runner.fallback", false),
                 retention(values),
                 values.integer("builds.cache.size", 5120, 0, 10_000_000) * 1024L * 1024L,
-                notifications(values));
+                notifications(values),
+                values.duration("previews.sweep.interval", Duration.ofMinutes(15)));
     }
 
     private static NotificationConfig notifications(Values values) {
@@ -246,6 +247,26 @@ public final class ConfigLoader {
                 case "false", "no", "off", "0" -> false;
                 default -> throw new ConfigException(key + " must be true or false, not '" + value.get() + "'");
             };
+        }
+
+        /** A duration in seconds ({@code 900}) or ISO-8601 ({@code PT15M}), at least a second. */
+        Duration duration(String key, Duration fallback) {
+            Optional<String> value = optional(key);
+            if (value.isEmpty()) {
+                return fallback;
+            }
+            String text = value.get().strip();
+            try {
+                Duration parsed = text.chars().allMatch(Character::isDigit) ? Duration.ofSeconds(Long.parseLong(text))
+                        : Duration.parse(text.toUpperCase(Locale.ROOT));
+                if (parsed.compareTo(Duration.ofSeconds(1)) < 0) {
+                    throw new ConfigException(key + " must be at least a second, not '" + text + "'");
+                }
+                return parsed;
+            } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
+                throw new ConfigException(key + " must be a number of seconds or an ISO-8601 duration such as PT15M,"
+                        + " not '" + text + "'");
+            }
         }
 
         Duration seconds(String key, int fallbackSeconds) {

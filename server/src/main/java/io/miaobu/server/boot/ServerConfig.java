@@ -30,6 +30,7 @@ import java.util.Optional;
  * @param retention            how many deployments and build logs each project keeps
  * @param dependencyCacheBytes the dependency cache's size limit
  * @param notifications        how notifications are delivered
+ * @param previewSweepInterval how often previews whose pull request or branch is gone are looked for
  */
 public record ServerConfig(
         Path home,
@@ -53,7 +54,8 @@ public record ServerConfig(
         boolean buildRunnerFallback,
         RetentionConfig retention,
         long dependencyCacheBytes,
-        NotificationConfig notifications) {
+        NotificationConfig notifications,
+        Duration previewSweepInterval) {
 
     public Path pluginsDirectory() {
         return home.resolve("plugins");
@@ -88,6 +90,6 @@ public record ServerConfig(
         return new ServerConfig(home, bindHost, newPort, publicUrl, sitesDomain, dbUrl, dbUser, dbPassword,
                 buildConcurrency, cloneTimeout, installTimeout, buildTimeout, uploadTimeout, theme, initialAdminUser,
                 initialAdminPassword, security, buildRunner, buildRunnerFallback, retention, dependencyCacheBytes,
-                notifications);
+                notifications, previewSweepInterval);
     }
 }

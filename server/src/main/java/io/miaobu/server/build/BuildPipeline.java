@@ -112,6 +112,10 @@ public final class BuildPipeline {
             try {
                 runStages(project, deployment, workspace, log, control);
                 finish(deploymentId, DeploymentStatus.LIVE, null, log);
+            } catch (NotLiveException e) {
+                // published, but there is nothing (any more) for it to go live as: it ends cancelled
+                log.warn(e.getMessage());
+                finish(deploymentId, DeploymentStatus.CANCELLED, e.getMessage(), log);
             } catch (InterruptedException | CancelledException e) {
                 Thread.interrupted();
                 String reason = control.cancelReason().orElse("Cancelled.");
@@ -138,13 +142,20 @@ public final class BuildPipeline {
     }
 
     private void runStages(Project project, Deployment deployment, Path workspace, LiveLog log, BuildControl control)
-            throws InterruptedException, BuildFailure, CancelledException {
+            throws InterruptedException, BuildFailure, CancelledException, NotLiveException {
         long id = deployment.id();
         BuildLimits buildLimits = limits.get(project.id());
         BuildTimeouts timeouts = buildLimits.applyTo(defaultTimeouts);
         // the project's variables, secrets opened: every form of every secret is masked from here on
         ProjectVariables.Resolved env = variables.resolve(project.id(), deployment.environment());
         env.secrets().values().forEach(secret -> SecretForms.of(secret).forEach(SecretRedactor::register));
+        if (!deployment.trusted()) {
+            // a fork's pull request runs code nobody with access to the project has reviewed
+            var plain = new java.util.TreeMap<>(env.all());
+            plain.keySet().removeAll(env.secrets().keySet());
+            env = new ProjectVariables.Resolved(java.util.Collections.unmodifiableMap(plain), Map.of());
+            log.warn("Secrets are withheld: this build is of a pull request from a fork.");
+        }
         if (!env.all().isEmpty()) {
             log.info("Environment (" + deployment.environment() + "): " + String.join(", ", env.all().keySet()));
         }
@@ -245,7 +256,17 @@ public final class BuildPipeline {
         Deployment stored = deployments.findById(id).orElseThrow();
         Project current = projects.findById(project.id()).orElse(project);
         try {
-            deployService.activate(current, stored, log);
+            if (stored.previewId() == null) {
+                deployService.activate(current, stored, log);
+                return;
+            }
+            switch (deployService.activatePreview(current, stored, log)) {
+                case LIVE -> log.info("The preview serves deployment " + id + ".");
+                case SUPERSEDED -> throw new NotLiveException("Superseded: a newer deployment of this preview went"
+                        + " live first.");
+                case PREVIEW_GONE -> throw new NotLiveException("The preview was removed (its pull request closed or"
+                        + " its branch deleted) while this deployment was building.");
+            }
         } catch (ExtensionException e) {
             throw new BuildFailure("Going live failed: " + e.getMessage());
         }
@@ -389,6 +410,15 @@ public final class BuildPipeline {
     @FunctionalInterface
     private interface Stage<T> {
         T run() throws InterruptedException;
+    }
+
+    /** A preview deployment was published but does not go live: its preview went away or moved on. */
+    static final class NotLiveException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NotLiveException(String reason) {
+            super(reason, null, false, false);
+        }
     }
 
     /** The deployment was cancelled or moved on by someone else. */

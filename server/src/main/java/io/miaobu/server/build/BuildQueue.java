@@ -17,8 +17,8 @@ import java.util.Set;
 public interface BuildQueue {
 
     /**
-     * Queues a deployment. Older queued deployments of the same project, branch and environment are cancelled as
-     * "superseded by #id": only the newest push of a branch is built.
+     * Queues a deployment. Older queued deployments of the same project, branch and environment (for a preview: of
+     * the same preview) are cancelled as "superseded by #id": only the newest push of a branch is built.
      */
     Deployment enqueue(NewDeployment request);
 
@@ -68,9 +68,20 @@ public interface BuildQueue {
      *
      * @param requestedSha a commit, or {@code null} for the branch tip at build time
      * @param retryOf      the interrupted deployment this re-runs, or {@code null}
+     * @param previewId    the preview it is built for, or {@code null} for production
+     * @param trusted      whether the build gets the project's secrets (false for pull requests from forks)
+     * @param pullRequest  the pull request it is built for, or {@code null}
      */
     record NewDeployment(long projectId, String triggerKind, String branch, String requestedSha, String deployTarget,
-                         Long triggeredBy, String environment, Long retryOf) {
+                         Long triggeredBy, String environment, Long retryOf, Long previewId, boolean trusted,
+                         Integer pullRequest) {
+
+        /** A trusted deployment of no preview. */
+        public NewDeployment(long projectId, String triggerKind, String branch, String requestedSha,
+                             String deployTarget, Long triggeredBy, String environment, Long retryOf) {
+            this(projectId, triggerKind, branch, requestedSha, deployTarget, triggeredBy, environment, retryOf, null,
+                    true, null);
+        }
     }
 
     /** One line of the queue view. */

@@ -32,6 +32,30 @@ public final class BuildService {
         return queued;
     }
 
+    /** Queues a deployment as given (previews build through this) and wakes the executor. */
+    public Deployment enqueue(BuildQueue.NewDeployment request) {
+        Deployment queued = queue.enqueue(request);
+        executor.wake();
+        return queued;
+    }
+
+    /**
+     * Cancels a queued or running deployment for the server (a preview was removed); unlike {@link #cancel} it
+     * refuses nothing: a deployment that has ended or is already going live is left as it is.
+     *
+     * @return whether a cancel was made or requested
+     */
+    public boolean cancelIfActive(long id, String reason) {
+        if (queue.cancelQueued(id, reason)) {
+            return true;
+        }
+        DeploymentStatus status = deployments.findById(id).map(Deployment::status).orElse(null);
+        if (status == null || !DeploymentStatus.RUNNING.contains(status)) {
+            return false;
+        }
+        return executor.isRunning(id) ? executor.cancelRunning(id, reason) : queue.requestCancel(id, reason);
+    }
+
     /** Cancels every queued deployment of the project. */
     public int clearQueue(long projectId, User user) {
         return queue.clearProject(projectId, "Queue cleared by " + (user == null ? "the server" : user.username())

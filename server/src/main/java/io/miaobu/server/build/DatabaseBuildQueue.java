@@ -41,18 +41,27 @@ public final class DatabaseBuildQueue implements BuildQueue {
         long id = jdbi.inTransaction(handle -> {
             long newId = handle.createUpdate("""
                             INSERT INTO deployments (project_id, status, trigger_kind, branch, requested_sha, deploy_target,
-                                                     triggered_by, created_at, environment, retry_of)
+                                                     triggered_by, created_at, environment, retry_of, preview_id,
+                                                     trusted, pull_request)
                             VALUES (:projectId, 'QUEUED', :triggerKind, :branch, :requestedSha, :deployTarget,
-                                    :triggeredBy, :at, :environment, :retryOf)""")
+                                    :triggeredBy, :at, :environment, :retryOf, :previewId, :trusted, :pullRequest)""")
                     .bindMethods(request)
                     .bind("at", now)
                     .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
             DeploymentDao dao = handle.attach(DeploymentDao.class);
             dao.recordStatusChange(newId, DeploymentStatus.QUEUED, now);
-            List<Long> older = handle.createQuery("""
+            // a preview's deployments supersede each other whatever their branch (a fork's branch may be called
+            // like one of the repository's); production's by branch and environment
+            List<Long> older = request.previewId() != null
+                    ? handle.createQuery("""
+                            SELECT id FROM deployments
+                            WHERE preview_id = :previewId AND status = 'QUEUED' AND id < :id""")
+                    .bind("previewId", request.previewId()).bind("id", newId)
+                    .mapTo(Long.class).list()
+                    : handle.createQuery("""
                             SELECT id FROM deployments
                             WHERE project_id = :projectId AND branch = :branch AND environment = :environment
-                              AND status = 'QUEUED' AND id < :id""")
+                              AND preview_id IS NULL AND status = 'QUEUED' AND id < :id""")
                     .bind("projectId", request.projectId()).bind("branch", request.branch())
                     .bind("environment", request.environment()).bind("id", newId)
                     .mapTo(Long.class).list();
@@ -184,11 +193,14 @@ public final class DatabaseBuildQueue implements BuildQueue {
         Instant now = clock.instant();
         long id = handle.createUpdate("""
                         INSERT INTO deployments (project_id, status, trigger_kind, branch, requested_sha, deploy_target,
-                                                 triggered_by, created_at, environment, retry_of)
-                        VALUES (?, 'QUEUED', 'retry', ?, ?, ?, ?, ?, ?, ?)""")
+                                                 triggered_by, created_at, environment, retry_of, preview_id, trusted,
+                                                 pull_request)
+                        VALUES (?, 'QUEUED', 'retry', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
                 .bind(0, interrupted.projectId()).bind(1, interrupted.branch()).bind(2, commit)
                 .bind(3, interrupted.deployTarget()).bind(4, interrupted.triggeredBy()).bind(5, now)
                 .bind(6, interrupted.environment()).bind(7, interrupted.id())
+                // a retry is exactly as trusted as what it re-runs: a fork's build never gains the secrets
+                .bind(8, interrupted.previewId()).bind(9, interrupted.trusted()).bind(10, interrupted.pullRequest())
                 .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
         handle.attach(DeploymentDao.class).recordStatusChange(id, DeploymentStatus.QUEUED, now);
         return Optional.of(id);

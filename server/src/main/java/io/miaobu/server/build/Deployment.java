@@ -15,6 +15,10 @@ import java.time.Instant;
  * @param environment      whose variables the build gets: {@code production} (or {@code preview})
  * @param retryOf          the deployment this one re-runs after a server restart interrupted it; {@code null} for others
  * @param pinned           kept by the retention policy however old it gets
+ * @param previewId        the preview this deployment was built for; {@code null} for production deployments and
+ *                         for those whose preview has been removed since (see {@link #isPreview()})
+ * @param trusted          whether the build may see the project's secrets (not for a pull request from a fork)
+ * @param pullRequest      the pull request this deployment was built for, or {@code null}
  */
 public record Deployment(
         long id,
@@ -44,7 +48,15 @@ public record Deployment(
         String detectedOutputDirectory,
         String environment,
         Long retryOf,
-        boolean pinned) {
+        boolean pinned,
+        Long previewId,
+        boolean trusted,
+        Integer pullRequest) {
+
+    /** Built for a preview (whether or not the preview still exists): never the project's live deployment. */
+    public boolean isPreview() {
+        return "preview".equals(environment);
+    }
 
     public boolean isPublished() {
         return status == DeploymentStatus.LIVE && storageRef != null;

@@ -56,6 +56,11 @@ public interface DeploymentDao {
             WHERE project_id = ? AND status NOT IN ('LIVE', 'FAILED', 'CANCELLED', 'PURGED')""")
     List<Deployment> listUnfinishedOfProject(long projectId);
 
+    @SqlQuery("""
+            SELECT * FROM deployments
+            WHERE preview_id = ? AND status NOT IN ('LIVE', 'FAILED', 'CANCELLED', 'PURGED') ORDER BY id""")
+    List<Deployment> listUnfinishedOfPreview(long previewId);
+
     @SqlQuery("SELECT id FROM deployments WHERE project_id = ?")
     List<Long> idsOfProject(long projectId);
 

@@ -30,7 +30,7 @@ public final class DeploymentRows {
         row.put("finishedAtIso", Formats.iso(d.finishedAt()));
         row.put("duration", Formats.duration(d.duration(now)));
         row.put("live", live);
-        row.put("canActivate", d.isPublished() && !live);
+        row.put("canActivate", d.isPublished() && !live && !d.isPreview());
         row.put("canCancel", !d.status().isFinal());
         row.put("pinned", d.pinned());
         row.put("purged", d.status() == DeploymentStatus.PURGED);

@@ -10,6 +10,8 @@ import io.miaobu.server.build.Deployment;
 import io.miaobu.server.build.DeploymentDao;
 import io.miaobu.server.build.DeploymentStatus;
 import io.miaobu.server.plugin.ExtensionRegistry;
+import io.miaobu.server.preview.Preview;
+import io.miaobu.server.preview.PreviewDao;
 import io.miaobu.server.project.Project;
 import io.miaobu.server.project.ProjectDao;
 import io.miaobu.server.web.UserFacingException;
@@ -28,6 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Going live and rolling back: the deploy target switches its pointer atomically, then the project's live deployment
  * is recorded and the built-in site server follows. One activation per project at a time.
+ *
+ * <p>A preview's deployment goes live under the same lock, but only as its preview's: the project's live deployment
+ * stays. Removing a preview takes the lock too, so a build finishing meanwhile cannot bring it back.
  */
 public final class DeployService {
 
@@ -35,6 +40,7 @@ public final class DeployService {
 
     private final ProjectDao projects;
     private final DeploymentDao deployments;
+    private final PreviewDao previews;
     private final ExtensionRegistry extensions;
     private final LiveSites liveSites;
     private final Clock clock;
@@ -51,13 +57,18 @@ public final class DeployService {
         this.rollbacks = rollbacks;
         this.projects = jdbi.onDemand(ProjectDao.class);
         this.deployments = jdbi.onDemand(DeploymentDao.class);
+        this.previews = jdbi.onDemand(PreviewDao.class);
         this.extensions = extensions;
         this.liveSites = liveSites;
         this.clock = clock;
     }
 
-    /** Fills the site server's map from the database at start. */
+    /** Fills the site server's map from the database at start: the projects' live deployments and the previews'. */
     public void loadLiveSites() {
+        for (PreviewDao.LiveSite preview : previews.liveSites()) {
+            liveSites.put(Preview.hostLabel(preview.label(), preview.slug()), preview.storageLocation(),
+                    preview.spa());
+        }
         List<Project> live = projects.listWithLiveDeployment();
         if (live.isEmpty()) {
             return;
@@ -77,13 +88,12 @@ public final class DeployService {
         if (deployment.projectId() != project.id()) {
             throw UserFacingException.notFound("Deployment " + deployment.id() + " is not part of this project.");
         }
-        if (deployment.storageRef() == null || deployment.storageLocation() == null) {
-            throw UserFacingException.conflict("Deployment " + deployment.id()
-                    + " was never published, so it cannot go live.");
+        if (deployment.isPreview()) {
+            throw UserFacingException.conflict("Deployment " + deployment.id() + " was built for a preview, without"
+                    + " the production environment; it cannot become the project's live deployment. Deploy its"
+                    + " commit to production instead.");
         }
-        DeployTarget target = extensions.find(DeployTarget.class, deployment.deployTarget())
-                .orElseThrow(() -> new ExtensionException("The deploy target '" + deployment.deployTarget()
-                        + "' is not installed or not running."));
+        DeployTarget target = publishedTarget(deployment);
         synchronized (lockOf(project.id())) {
             // retention marks a deployment PURGED under this lock before deleting its files
             if (deployments.findById(deployment.id()).map(Deployment::status).orElse(null)
@@ -95,6 +105,79 @@ public final class DeployService {
             liveSites.put(project.slug(), deployment.storageLocation(), project.spa());
         }
         LOG.info("Project {} now serves deployment {}", project.slug(), deployment.id());
+    }
+
+    /** What became of a preview deployment that was to go live. */
+    public enum PreviewActivation {
+        /** The preview serves it now. */
+        LIVE,
+        /** A newer deployment of the preview went live first; it keeps being served. */
+        SUPERSEDED,
+        /** The preview was removed (its pull request closed, its branch deleted) while this one was building. */
+        PREVIEW_GONE
+    }
+
+    /**
+     * Makes a published deployment of a preview the one its preview serves, leaving the project's live deployment
+     * alone. An older deployment never replaces a newer one.
+     *
+     * @throws ExtensionException when the deploy target fails; the preview's previous deployment is still served
+     */
+    public PreviewActivation activatePreview(Project project, Deployment deployment, TaskLog log) {
+        if (deployment.projectId() != project.id() || deployment.previewId() == null) {
+            throw new IllegalArgumentException("deployment " + deployment.id() + " is no preview of " + project.slug());
+        }
+        DeployTarget target = publishedTarget(deployment);
+        synchronized (lockOf(project.id())) {
+            Preview preview = previews.findById(deployment.previewId()).orElse(null);
+            if (preview == null) {
+                return PreviewActivation.PREVIEW_GONE;
+            }
+            if (preview.liveDeploymentId() != null && preview.liveDeploymentId() > deployment.id()) {
+                return PreviewActivation.SUPERSEDED;
+            }
+            String label = preview.hostLabel(project.slug());
+            target.activatePreview(siteDeployment(project, deployment, log), label);
+            if (previews.setLiveDeployment(preview.id(), deployment.id(), clock.instant()) != 1) {
+                return PreviewActivation.SUPERSEDED;
+            }
+            liveSites.put(label, deployment.storageLocation(), project.spa());
+        }
+        LOG.info("Preview {} of {} now serves deployment {}", deployment.previewId(), project.slug(), deployment.id());
+        return PreviewActivation.LIVE;
+    }
+
+    /**
+     * Stops serving a preview and deletes it; its deployments then belong to no preview and retention removes them.
+     * The deploy target is told first; when it fails, the preview stays and the failure is thrown.
+     *
+     * @return false when the preview was gone already
+     * @throws ExtensionException when the deploy target refuses
+     */
+    public boolean removePreview(Project project, Preview preview) {
+        String label = preview.hostLabel(project.slug());
+        synchronized (lockOf(project.id())) {
+            if (previews.findById(preview.id()).isEmpty()) {
+                liveSites.remove(label);
+                return false;
+            }
+            extensions.find(DeployTarget.class, project.deployTarget()).ifPresent(target ->
+                    target.removePreview(project.slug(), label, ConfigValues.EMPTY, ConfigValues.EMPTY));
+            previews.delete(preview.id());
+            liveSites.remove(label);
+        }
+        LOG.info("Preview {} of {} removed", label, project.slug());
+        return true;
+    }
+
+    private DeployTarget publishedTarget(Deployment deployment) {
+        if (deployment.storageRef() == null || deployment.storageLocation() == null) {
+            throw UserFacingException.conflict("Deployment " + deployment.id()
+                    + " was never published, so it cannot go live.");
+        }
+        return extensions.find(DeployTarget.class, deployment.deployTarget())
+                .orElseThrow(() -> new ExtensionException("The deploy target '" + deployment.deployTarget()
+                        + "' is not installed or not running."));
     }
 
     /** Told when someone made an earlier deployment live again. */
@@ -133,15 +216,16 @@ public final class DeployService {
     }
 
     /**
-     * Runs {@code change} unless the deployment is its project's live one, while no deployment of the project can go
-     * live: retention marks a deployment purged through this, so a rollback cannot revive it meanwhile.
+     * Runs {@code change} unless the deployment is its project's live one or a preview's, while no deployment of the
+     * project can go live: retention marks a deployment purged through this, so a rollback cannot revive it meanwhile.
      *
      * @return what {@code change} returned; false when the deployment is live (or the project is gone)
      */
     public boolean unlessLive(long projectId, long deploymentId, BooleanSupplier change) {
         synchronized (lockOf(projectId)) {
             Project project = projects.findById(projectId).orElse(null);
-            if (project == null || Objects.equals(project.liveDeploymentId(), deploymentId)) {
+            if (project == null || Objects.equals(project.liveDeploymentId(), deploymentId)
+                    || previews.countServing(deploymentId) > 0) {
                 return false;
             }
             return change.getAsBoolean();

@@ -2,7 +2,10 @@ package io.miaobu.server.deploy;
 
 import java.net.URI;
 
-/** The public URL of each project's site on the built-in site server: {@code <scheme>://<slug>.<sites domain>[:port]/}. */
+/**
+ * The public URL of each project's site on the built-in site server: {@code <scheme>://<slug>.<sites domain>[:port]/},
+ * and of its previews: {@code <scheme>://<label>--<slug>.<sites domain>[:port]/}.
+ */
 public final class SiteUrls {
 
     private final String scheme;
@@ -17,5 +20,10 @@ public final class SiteUrls {
 
     public String of(String slug) {
         return scheme + "://" + slug + "." + sitesDomain + portSuffix + "/";
+    }
+
+    /** A preview's URL: {@code <scheme>://<label>--<slug>.<sites domain>[:port]/}. */
+    public String ofPreview(String label, String slug) {
+        return of(label + "--" + slug);
     }
 }

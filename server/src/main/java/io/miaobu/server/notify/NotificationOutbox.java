@@ -5,6 +5,7 @@ import io.miaobu.api.notify.EventKind;
 import io.miaobu.api.notify.NotificationEvent;
 import io.miaobu.api.notify.Notifier;
 import io.miaobu.api.notify.ProjectRef;
+import io.miaobu.server.deploy.SiteUrls;
 import io.miaobu.server.plugin.ExtensionRegistry;
 import java.net.URI;
 import java.time.Clock;
@@ -35,12 +36,20 @@ public final class NotificationOutbox {
     private final ExtensionRegistry extensions;
     private final URI publicUrl;
     private final Clock clock;
+    private final SiteUrls siteUrls;
 
     public NotificationOutbox(Jdbi jdbi, ExtensionRegistry extensions, URI publicUrl, Clock clock) {
+        this(jdbi, extensions, publicUrl, clock, null);
+    }
+
+    /** @param siteUrls for the URL a {@code preview.ready} event carries; without it, the deployment's location */
+    public NotificationOutbox(Jdbi jdbi, ExtensionRegistry extensions, URI publicUrl, Clock clock,
+                              SiteUrls siteUrls) {
         this.jdbi = jdbi;
         this.extensions = extensions;
         this.publicUrl = publicUrl;
         this.clock = clock;
+        this.siteUrls = siteUrls;
     }
 
     /** Stores an event in its own transaction (for changes that are already committed). */
@@ -103,11 +112,12 @@ public final class NotificationOutbox {
         return jdbi.inTransaction(handle -> {
             record Change(long id, long deploymentId, String status, Instant at, long projectId, String slug,
                           String name, String branch, String commitSha, String error, String location,
-                          String environment) {
+                          String environment, String previewLabel) {
             }
             List<Change> changes = handle.createQuery("""
                             SELECT c.id, c.deployment_id, c.status, c.changed_at, d.project_id, p.slug, p.name,
-                                   d.branch, d.commit_sha, d.error, d.storage_location, d.environment
+                                   d.branch, d.commit_sha, d.error, d.storage_location, d.environment,
+                                   (SELECT v.label FROM previews v WHERE v.id = d.preview_id) AS preview_label
                             FROM deployment_status_changes c
                             JOIN deployments d ON d.id = c.deployment_id
                             JOIN projects p ON p.id = d.project_id
@@ -116,12 +126,17 @@ public final class NotificationOutbox {
                     .map((rs, ctx) -> new Change(rs.getLong(1), rs.getLong(2), rs.getString(3),
                             rs.getObject(4, OffsetDateTime.class).toInstant(), rs.getLong(5), rs.getString(6),
                             rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
-                            rs.getString(12)))
+                            rs.getString(12), rs.getString(13)))
                     .list();
             for (Change change : changes) {
                 ProjectRef project = projectRef(change.projectId(), change.slug(), change.name());
+                String siteUrl = null;
+                if (change.status().equals("LIVE")) {
+                    siteUrl = change.previewLabel() != null && siteUrls != null
+                            ? siteUrls.ofPreview(change.previewLabel(), change.slug()) : change.location();
+                }
                 DeploymentRef deployment = deploymentRef(change.deploymentId(), change.branch(), change.commitSha(),
-                        change.status().equals("LIVE") ? change.location() : null);
+                        siteUrl);
                 for (NotificationEvent event : eventsOf(handle, change.id(), change.status(), change.at(), project,
                         deployment, change.error(), change.environment())) {
                     store(handle, event);

@@ -13,6 +13,7 @@ import io.miaobu.server.build.Deployment;
 import io.miaobu.server.build.DeploymentDao;
 import io.miaobu.server.build.DeploymentRows;
 import io.miaobu.server.deploy.SiteUrls;
+import io.miaobu.server.preview.PreviewPages;
 import io.miaobu.server.ratelimit.RateLimited;
 import io.miaobu.server.web.Formats;
 import io.miaobu.server.web.PageRenderer;
@@ -54,10 +55,12 @@ public final class ProjectPages {
     private final PageRenderer pages;
     private final SiteUrls siteUrls;
     private final Clock clock;
+    private final PreviewPages previews;
 
     public ProjectPages(ProjectService projects, ProjectRemover remover, BuildService builds,
                         BuildLimits.Store limits, DependencyCache dependencyCache, Jdbi jdbi, PageRenderer pages,
-                        SiteUrls siteUrls, Clock clock) {
+                        SiteUrls siteUrls, Clock clock, PreviewPages previews) {
+        this.previews = previews;
         this.limits = limits;
         this.dependencyCache = dependencyCache;
         this.projects = projects;
@@ -127,7 +130,7 @@ public final class ProjectPages {
         var rows = builds.listForProject(id, 50).stream()
                 .map(d -> DeploymentRows.of(d, project.liveDeploymentId(), now)).toList();
         return pages.render(request, "project", Map.of("project", summary(project), "deployments", rows,
-                "can", abilitiesOf(request)));
+                "previews", previews.rowsOf(project), "can", abilitiesOf(request)));
     }
 
     @POST
@@ -273,6 +276,7 @@ public final class ProjectPages {
         limitsModel.put("retryInterrupted", stored.retryInterrupted());
         limitsModel.put("dependencyCache", stored.dependencyCache());
         model.put("limits", limitsModel);
+        model.put("previewSettings", previews.settingsModel(project.id()));
         model.put("project", summary(project));
         model.put("form", formModel(form));
         model.put("errors", errors);

@@ -10,6 +10,7 @@ import io.miaobu.server.build.cache.DependencyCache;
 import io.miaobu.server.build.Deployment;
 import io.miaobu.server.build.DeploymentDao;
 import io.miaobu.server.deploy.LiveSites;
+import io.miaobu.server.preview.PreviewDao;
 import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.web.UserFacingException;
 import java.time.Duration;
@@ -37,10 +38,12 @@ public final class ProjectRemover {
     private final ExtensionRegistry extensions;
     private final LiveSites liveSites;
     private final DependencyCache dependencyCache;
+    private final Jdbi jdbi;
 
     public ProjectRemover(Jdbi jdbi, ProjectService projects, BuildService builds, BuildLogs logs,
                           ExtensionRegistry extensions, LiveSites liveSites, DependencyCache dependencyCache) {
         this.dependencyCache = dependencyCache;
+        this.jdbi = jdbi;
         this.projects = projects;
         this.projectDao = jdbi.onDemand(ProjectDao.class);
         this.deployments = jdbi.onDemand(DeploymentDao.class);
@@ -67,6 +70,9 @@ public final class ProjectRemover {
             throw new UserFacingException(502, "deploy_target_failed", e.getMessage(), null);
         }
         liveSites.remove(project.slug());
+        // the previews' rows go with the project's; the site server must stop serving them too
+        jdbi.onDemand(PreviewDao.class).listByProject(id)
+                .forEach(preview -> liveSites.remove(preview.hostLabel(project.slug())));
         List<Long> deploymentIds = deployments.idsOfProject(id);
         projectDao.delete(id);
         deploymentIds.forEach(logs::delete);

@@ -4,6 +4,7 @@ import io.miaobu.server.build.DeploymentStatus;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindList;
@@ -19,9 +20,14 @@ public interface RetentionDao {
     List<Long> projectIds();
 
     @SqlQuery("""
-            SELECT id, status, pinned, storage_ref IS NOT NULL AS stored FROM deployments
+            SELECT id, status, pinned, storage_ref IS NOT NULL AS stored, environment = 'preview' AS preview,
+                   preview_id IS NOT NULL AS preview_exists
+            FROM deployments
             WHERE project_id = ? ORDER BY id DESC""")
     List<RetentionPolicy.Entry> entriesOf(long projectId);
+
+    @SqlQuery("SELECT live_deployment_id FROM previews WHERE project_id = ? AND live_deployment_id IS NOT NULL")
+    Set<Long> previewDeploymentsOf(long projectId);
 
     @SqlQuery("SELECT id, status FROM deployments WHERE id IN (<ids>)")
     List<IdAndStatus> statusesOf(@BindList("ids") Collection<Long> ids);

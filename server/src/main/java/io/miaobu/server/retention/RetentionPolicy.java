@@ -4,6 +4,7 @@ import io.miaobu.server.build.DeploymentStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Decides, for one project, which deployments retention purges and whose build logs it deletes. Pure: it looks only
@@ -13,10 +14,17 @@ import java.util.Objects;
  * or running). Every other finished one ({@code LIVE} but superseded, {@code FAILED}, {@code CANCELLED}) is purged.
  * Of the deployments kept, those older than the {@code keepLogs} newest lose their build log.
  *
+ * <p>Preview deployments are counted apart, so that previews never push production's rollback targets out: of those
+ * whose preview still exists, the {@link #KEEP_PREVIEW_DEPLOYMENTS} newest are kept, and each preview's live one;
+ * those whose preview was removed go (unless pinned).
+ *
  * @param keepDeployments how many of the newest deployments keep their files (at least 1)
  * @param keepLogs        how many of the newest deployments keep their build logs (at least 1)
  */
 public record RetentionPolicy(int keepDeployments, int keepLogs) {
+
+    /** How many of a project's newest deployments of existing previews are kept besides each preview's live one. */
+    public static final int KEEP_PREVIEW_DEPLOYMENTS = 3;
 
     public RetentionPolicy {
         if (keepDeployments < 1 || keepLogs < 1) {
@@ -27,9 +35,17 @@ public record RetentionPolicy(int keepDeployments, int keepLogs) {
     /**
      * One deployment as retention sees it.
      *
-     * @param stored whether the deploy target still holds files of it (its storage reference is set)
+     * @param stored        whether the deploy target still holds files of it (its storage reference is set)
+     * @param preview       built for a preview (environment {@code preview})
+     * @param previewExists its preview still exists (for a preview deployment)
      */
-    public record Entry(long id, DeploymentStatus status, boolean pinned, boolean stored) {
+    public record Entry(long id, DeploymentStatus status, boolean pinned, boolean stored, boolean preview,
+                        boolean previewExists) {
+
+        /** A production deployment. */
+        public Entry(long id, DeploymentStatus status, boolean pinned, boolean stored) {
+            this(id, status, pinned, stored, false, false);
+        }
     }
 
     /**
@@ -51,19 +67,41 @@ public record RetentionPolicy(int keepDeployments, int keepLogs) {
      * @param liveDeploymentId the deployment the project serves now, or {@code null}
      */
     public Plan plan(List<Entry> newestFirst, Long liveDeploymentId) {
+        return plan(newestFirst, liveDeploymentId, Set.of());
+    }
+
+    /**
+     * @param newestFirst        every deployment of the project, newest (highest id) first
+     * @param liveDeploymentId   the deployment the project serves now, or {@code null}
+     * @param previewDeployments the deployments the project's previews serve now
+     */
+    public Plan plan(List<Entry> newestFirst, Long liveDeploymentId, Set<Long> previewDeployments) {
         var purge = new ArrayList<Entry>();
         var finishDeletes = new ArrayList<Entry>();
         var dropLogs = new ArrayList<Long>();
-        for (int rank = 0; rank < newestFirst.size(); rank++) {
-            Entry entry = newestFirst.get(rank);
+        int productionRank = 0;
+        int previewRank = 0;
+        for (Entry entry : newestFirst) {
+            int rank;
+            int keep;
+            if (!entry.preview()) {
+                rank = productionRank++;
+                keep = keepDeployments;
+            } else if (entry.previewExists()) {
+                rank = previewRank++;
+                keep = KEEP_PREVIEW_DEPLOYMENTS;
+            } else {
+                rank = Integer.MAX_VALUE;
+                keep = 0;
+            }
             if (entry.status() == DeploymentStatus.PURGED) {
                 if (entry.stored()) {
                     finishDeletes.add(entry);
                 }
                 dropLogs.add(entry.id());
             } else if (entry.status().isFinal()) {
-                boolean live = Objects.equals(liveDeploymentId, entry.id());
-                if (rank >= keepDeployments && !live && !entry.pinned()) {
+                boolean live = Objects.equals(liveDeploymentId, entry.id()) || previewDeployments.contains(entry.id());
+                if (rank >= keep && !live && !entry.pinned()) {
                     purge.add(entry);
                 } else if (rank >= keepLogs) {
                     dropLogs.add(entry.id());

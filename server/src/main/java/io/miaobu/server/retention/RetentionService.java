@@ -135,7 +135,8 @@ public final class RetentionService implements Managed {
         if (project == null) {
             return Outcome.NOTHING;
         }
-        RetentionPolicy.Plan plan = policy.plan(dao.entriesOf(projectId), project.liveDeploymentId());
+        RetentionPolicy.Plan plan = policy.plan(dao.entriesOf(projectId), project.liveDeploymentId(),
+                dao.previewDeploymentsOf(projectId));
         int purged = 0;
         for (RetentionPolicy.Entry entry : plan.purge()) {
             if (purge(project, entry)) {
@@ -237,7 +238,8 @@ public final class RetentionService implements Managed {
             return false;
         }
         LOG.info("Purging deployment {} of {} (status {}): not among its newest {}, not live, not pinned",
-                deployment.id(), project.slug(), deployment.status(), policy.keepDeployments());
+                deployment.id(), project.slug(), deployment.status(), deployment.isPreview()
+                        ? RetentionPolicy.KEEP_PREVIEW_DEPLOYMENTS + " previews'" : policy.keepDeployments());
         logs.delete(deployment.id());
         try {
             FileTrees.deleteRecursively(workspaces.resolve(Long.toString(deployment.id())));

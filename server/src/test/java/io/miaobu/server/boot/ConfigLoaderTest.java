@@ -70,6 +70,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void sweepsPreviewsEveryFifteenMinutesUnlessToldOtherwiseInSecondsOrIso8601() {
+        assertThat(load(Map.of(), new Properties()).previewSweepInterval()).isEqualTo(java.time.Duration.ofMinutes(15));
+        assertThat(load(Map.of("MIAOBU_PREVIEWS_SWEEP_INTERVAL", "PT1H"), new Properties()).previewSweepInterval())
+                .isEqualTo(java.time.Duration.ofHours(1));
+        assertThat(load(Map.of("MIAOBU_PREVIEWS_SWEEP_INTERVAL", "120"), new Properties()).previewSweepInterval())
+                .isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_PREVIEWS_SWEEP_INTERVAL", "soon"), new Properties()))
+                .hasMessageContaining("previews.sweep.interval must be a number of seconds or an ISO-8601 duration");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_PREVIEWS_SWEEP_INTERVAL", "PT0S"), new Properties()))
+                .hasMessageContaining("at least a second");
+    }
+
+    @Test
     void readsTheInitialAdminFromTheEnvironment() {
         ServerConfig config = load(Map.of("MIAOBU_INITIAL_ADMIN_USER", "root",
                 "MIAOBU_INITIAL_ADMIN_PASSWORD", "a long password"), new Properties());

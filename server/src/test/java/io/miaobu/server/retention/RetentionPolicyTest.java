@@ -107,4 +107,45 @@ class RetentionPolicyTest {
         assertThatThrownBy(() -> new RetentionPolicy(0, 5)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new RetentionPolicy(5, 0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    private static Entry preview(long id, DeploymentStatus status) {
+        return new Entry(id, status, false, status == LIVE, true, true);
+    }
+
+    private static Entry ofRemovedPreview(long id, DeploymentStatus status) {
+        return new Entry(id, status, false, status == LIVE, true, false);
+    }
+
+    @Test
+    void previewDeploymentsDoNotPushProductionRollbackTargetsOut() {
+        // production: 3 (live), 2, 1; previews built since: 10..4
+        var newestFirst = new java.util.ArrayList<Entry>();
+        for (long id = 10; id >= 4; id--) {
+            newestFirst.add(preview(id, LIVE));
+        }
+        newestFirst.addAll(List.of(entry(3, LIVE), entry(2, LIVE), entry(1, FAILED)));
+
+        var plan = new RetentionPolicy(3, 50).plan(newestFirst, 3L, java.util.Set.of(9L));
+
+        // production keeps its three; previews keep the 3 newest and the one a preview serves (9)
+        assertThat(ids(plan.purge())).containsExactly(7L, 6L, 5L, 4L);
+        assertThat(RetentionPolicy.KEEP_PREVIEW_DEPLOYMENTS).isEqualTo(3);
+    }
+
+    @Test
+    void neverPurgesAPreviewsLiveDeploymentHoweverOld() {
+        var plan = new RetentionPolicy(1, 50).plan(List.of(preview(9, LIVE), preview(8, FAILED), preview(7, LIVE),
+                preview(6, LIVE), preview(5, LIVE), entry(1, LIVE)), 1L, java.util.Set.of(5L));
+
+        assertThat(ids(plan.purge())).containsExactly(6L);
+    }
+
+    @Test
+    void deploymentsOfRemovedPreviewsGoUnlessPinnedOrUnfinished() {
+        var plan = new RetentionPolicy(5, 50).plan(List.of(ofRemovedPreview(9, LIVE), ofRemovedPreview(8, BUILDING),
+                new Entry(7, FAILED, true, false, true, false), ofRemovedPreview(6, CANCELLED), entry(1, LIVE)), 1L,
+                java.util.Set.of());
+
+        assertThat(ids(plan.purge())).containsExactly(9L, 6L);
+    }
 }
