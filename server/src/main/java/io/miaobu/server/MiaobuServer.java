@@ -64,6 +64,7 @@ import io.miaobu.server.preview.PreviewPages;
 import io.miaobu.server.preview.PreviewSweep;
 import io.miaobu.server.preview.Previews;
 import io.miaobu.server.preview.PreviewsApi;
+import io.miaobu.server.preview.PreviewSettingsApi;
 import io.miaobu.server.source.CommitStatusReporter;
 import io.miaobu.server.source.ProjectSources;
 import io.miaobu.server.source.SourceCredentials;
@@ -397,6 +398,7 @@ public final class MiaobuServer {
                         siteUrls,
                         clock, previewPages))
                 .register(new PreviewsApi(previews, projects))
+                .register(new PreviewSettingsApi(previews, projects))
                 .register(previewPages)
                 .register(new QueueApi(builds))
                 .register(new QueuePage(builds, pages, clock))

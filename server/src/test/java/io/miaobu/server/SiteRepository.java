@@ -65,6 +65,12 @@ final class SiteRepository implements AutoCloseable {
         return commit.getName();
     }
 
+    /** Switches the working tree to {@code branch}, creating it from the current commit when it does not exist. */
+    void checkout(String branch) throws GitAPIException, IOException {
+        boolean exists = git.getRepository().findRef("refs/heads/" + branch) != null;
+        git.checkout().setName(branch).setCreateBranch(!exists).call();
+    }
+
     Path directory() {
         return directory;
     }

@@ -175,6 +175,15 @@ class XssIT {
             assertThat(failedDeployment.get("status").asText()).isEqualTo("FAILED");
             assertThat(failedDeployment.get("error").asText()).contains(rootDirectory);
 
+            // a branch preview of a branch whose name is markup (git allows it): listed on the project page
+            String previewBranch = script("previewbranch");
+            repo.checkout(previewBranch);
+            repo.checkout("main");
+            JsonNode preview = server.json("POST", "/api/v1/projects/" + projectId + "/previews",
+                    Map.of("branch", previewBranch), 201);
+            assertThat(preview.get("branch").asText()).isEqualTo(previewBranch);
+            server.awaitFinal(preview.get("latestDeployment").get("id").asLong());
+
             server.json("PUT", "/api/v1/projects/" + projectId + "/variables/PLAIN_VAR",
                     Map.of("value", variableValue, "secret", false), 200);
             var badVariable = server.api("PUT", "/api/v1/projects/" + projectId + "/variables/"
@@ -326,6 +335,8 @@ class XssIT {
                 }
             });
             assertThat(failures).as("pages with unescaped payloads or missing headers").isEmpty();
+            assertThat(bodies.get("/projects/" + projectId)).as("the previews list")
+                    .contains("previews-heading", escaped(previewBranch));
 
             // the stored payloads are on the pages that show them, escaped: they did not just go missing
             String project = "/projects/" + projectId;

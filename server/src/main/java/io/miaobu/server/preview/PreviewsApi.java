@@ -16,7 +16,6 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
-import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -28,8 +27,8 @@ import java.time.Instant;
 import java.util.Map;
 import org.glassfish.jersey.server.ContainerRequest;
 
-/** A project's previews and its preview settings in the API. */
-@Path("api/v1/projects/{projectId}")
+/** A project's previews in the API; the settings are {@link PreviewSettingsApi}'s. */
+@Path("api/v1/projects/{projectId}/previews")
 @Produces(MediaType.APPLICATION_JSON)
 public final class PreviewsApi {
 
@@ -42,7 +41,6 @@ public final class PreviewsApi {
     }
 
     @GET
-    @Path("previews")
     @Allow(Permission.PROJECT_VIEW)
     public Listing<PreviewView> list(@PathParam("projectId") long projectId) {
         Project project = projects.get(projectId);
@@ -53,7 +51,6 @@ public final class PreviewsApi {
 
     /** Deploys a branch's tip as a preview: {@code {"branch": "feature-x"}}. */
     @POST
-    @Path("previews")
     @Consumes(MediaType.APPLICATION_JSON)
     @Audited(AuditAction.DEPLOY_TRIGGERED)
     @Allow(Permission.PROJECT_DEPLOY)
@@ -70,7 +67,7 @@ public final class PreviewsApi {
     }
 
     @GET
-    @Path("previews/{previewId}")
+    @Path("{previewId}")
     @Allow(Permission.PROJECT_VIEW)
     public PreviewView get(@PathParam("projectId") long projectId, @PathParam("previewId") long previewId) {
         Project project = projects.get(projectId);
@@ -80,35 +77,13 @@ public final class PreviewsApi {
 
     /** Removes a preview: its builds are cancelled and it is no longer served. */
     @DELETE
-    @Path("previews/{previewId}")
+    @Path("{previewId}")
     @Audited(AuditAction.PREVIEW_REMOVED)
     @Allow(Permission.PROJECT_DEPLOY)
     public Response delete(@PathParam("projectId") long projectId, @PathParam("previewId") long previewId) {
         projects.get(projectId);
         previews.remove(previews.get(projectId, previewId));
         return Response.noContent().build();
-    }
-
-    @GET
-    @Path("preview-settings")
-    @Allow(Permission.PROJECT_CONFIGURE)
-    public PreviewSettings settings(@PathParam("projectId") long projectId) {
-        projects.get(projectId);
-        return previews.settingsOf(projectId);
-    }
-
-    /** Changes the settings given; those left out stay. */
-    @PUT
-    @Path("preview-settings")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Audited(AuditAction.SETTINGS_CHANGED)
-    @Allow(Permission.PROJECT_CONFIGURE)
-    public PreviewSettings saveSettings(@PathParam("projectId") long projectId, PreviewSettings body) {
-        projects.get(projectId);
-        if (body == null) {
-            throw UserFacingException.invalid(null, "Send the settings as a JSON object.");
-        }
-        return previews.saveSettings(projectId, body);
     }
 
     private PreviewView view(Project project, Preview preview, Deployment latest) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.jdbi.v3.core.mapper.reflect.JdbiConstructor;
 
 /**
  * Decides, for one project, which deployments retention purges and whose build logs it deletes. Pure: it looks only
@@ -41,6 +42,10 @@ public record RetentionPolicy(int keepDeployments, int keepLogs) {
      */
     public record Entry(long id, DeploymentStatus status, boolean pinned, boolean stored, boolean preview,
                         boolean previewExists) {
+
+        @JdbiConstructor
+        public Entry {
+        }
 
         /** A production deployment. */
         public Entry(long id, DeploymentStatus status, boolean pinned, boolean stored) {
