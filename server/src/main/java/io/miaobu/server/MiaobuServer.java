@@ -68,6 +68,18 @@ import io.miaobu.server.preview.PreviewSettingsApi;
 import io.miaobu.server.source.CommitStatusReporter;
 import io.miaobu.server.source.ProjectSources;
 import io.miaobu.server.source.SourceCredentials;
+import io.miaobu.server.source.ImportPages;
+import io.miaobu.server.source.RepositoryImports;
+import io.miaobu.server.source.SourcesApi;
+import io.miaobu.server.webhook.WebhookPages;
+import io.miaobu.server.webhook.UnmatchedDeliveriesApi;
+import io.miaobu.server.preview.Previews;
+import io.miaobu.server.webhook.HooksResource;
+import io.miaobu.server.webhook.ProjectWebhooks;
+import io.miaobu.server.webhook.WebhookDeliveriesApi;
+import io.miaobu.server.webhook.WebhookDeliveryLog;
+import io.miaobu.server.webhook.WebhookHandler;
+import io.miaobu.server.webhook.WebhookReceiver;
 import io.miaobu.server.secrets.SecretColumn;
 import io.miaobu.server.secrets.SecretRotation;
 import io.miaobu.server.auth.AccessFilter;
@@ -170,7 +182,8 @@ public final class MiaobuServer {
     static final List<SecretColumn> SECRET_COLUMNS = List.of(
             new SecretColumn("plugin_settings", "id", "sealed_value", ExtensionSettings.SECRET_PURPOSE),
             new SecretColumn("project_variables", "id", "sealed_value", ProjectVariables.SECRET_PURPOSE),
-            SourceCredentials.TOKEN_COLUMN);
+            SourceCredentials.TOKEN_COLUMN,
+            ProjectWebhooks.SECRET_COLUMN);
 
     public MiaobuServer(ServerConfig config, Map<String, String> environment, Clock clock) {
         this(config, environment, clock, List.of());
@@ -275,11 +288,12 @@ public final class MiaobuServer {
         var rateLimiter = new RateLimiter(rateLimits, rateLimitPolicies);
         var signIns = new SignIns(accounts, sessions, rateLimiter, audit);
         var members = new ProjectMembers(database.jdbi(), accounts, audit, clock);
+        var extensionSettings = new ExtensionSettings(database.jdbi(), extensions, secretBox, audit, clock);
         var projects = new ProjectService(database.jdbi(), extensions, liveSites, "node", "local-storage",
-                security.localRepositoriesAllowed(), members, clock);
+                security.localRepositoriesAllowed(), members, clock,
+                source -> extensionSettings.valuesFor("SourceProvider", source));
         var variables = new ProjectVariables(database.jdbi(), secretBox, audit, clock);
         var sourceCredentials = new SourceCredentials(database.jdbi(), secretBox);
-        var extensionSettings = new ExtensionSettings(database.jdbi(), extensions, secretBox, audit, clock);
         var secretRotation = new SecretRotation(database.jdbi(), secretBox, SECRET_COLUMNS);
         var logs = new BuildLogs(config.logsDirectory());
         // stage time limits, the build heartbeat and watchdog, and housekeeping
@@ -333,8 +347,15 @@ public final class MiaobuServer {
                 config.previewSweepInterval());
         var commitStatuses = new CommitStatusReporter(database.jdbi(), projectSources, siteUrls, config.publicUrl(),
                 java.time.Duration.ofSeconds(1));
+        // webhooks: one per project at its source host, every delivery recorded
+        var projectWebhooks = new ProjectWebhooks(database.jdbi(), secretBox, projectSources, config.publicUrl());
+        var webhookLog = new WebhookDeliveryLog(database.jdbi(), clock);
+        var webhookReceiver = new WebhookReceiver(database.jdbi(), extensions, extensionSettings, projectWebhooks,
+                webhookLog, new WebhookHandler(database.jdbi(), builds, previews));
+        var repositoryImports = new RepositoryImports(database.jdbi(), extensions, extensionSettings,
+                sourceCredentials, projects, projectWebhooks, builds, config.workspacesDirectory(), "node");
         var remover = new ProjectRemover(database.jdbi(), projects, builds, logs, extensions, liveSites,
-                dependencyCache);
+                dependencyCache, List.of(project -> projectWebhooks.remove(project)));
 
         // notifications: deployment status changes and other events, sent on their own threads
         var notificationChannels = new NotificationChannels(database.jdbi(), extensions, extensionSettings, audit,
@@ -396,10 +417,16 @@ public final class MiaobuServer {
                 .register(new ProjectsApi(projects, remover, builds, buildLimits, dependencyCache, siteUrls))
                 .register(new ProjectPages(projects, remover, builds, buildLimits, dependencyCache, database.jdbi(), pages,
                         siteUrls,
-                        clock, previewPages))
+                        clock, previewPages, repositoryImports::sources))
                 .register(new PreviewsApi(previews, projects))
                 .register(new PreviewSettingsApi(previews, projects))
                 .register(previewPages)
+                .register(new SourcesApi(repositoryImports))
+                .register(new ImportPages(repositoryImports, extensions, pages))
+                .register(new WebhookPages(projects, projectWebhooks, webhookLog, webhookReceiver, pages, siteUrls))
+                .register(new HooksResource(webhookReceiver))
+                .register(new UnmatchedDeliveriesApi(webhookLog))
+                .register(new WebhookDeliveriesApi(projects, projectWebhooks, webhookLog, webhookReceiver))
                 .register(new QueueApi(builds))
                 .register(new QueuePage(builds, pages, clock))
                 .register(new MembersApi(members, projects))
@@ -465,6 +492,19 @@ public final class MiaobuServer {
                 LOG.warn("Could not purge ended sessions: {}", e.getMessage());
             }
         }, 1, 60, java.util.concurrent.TimeUnit.MINUTES);
+        // the webhook delivery log keeps 90 days (and always each project's latest 200); claims a week
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                var now = clock.instant();
+                int purged = webhookLog.purgeBefore(now.minus(java.time.Duration.ofDays(90)), 200)
+                        + webhookLog.purgeClaimsBefore(now.minus(java.time.Duration.ofDays(7)));
+                if (purged > 0) {
+                    LOG.debug("Purged {} old webhook deliveries and claims", purged);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Could not purge old webhook deliveries: {}", e.getMessage());
+            }
+        }, 5, 60, java.util.concurrent.TimeUnit.MINUTES);
         long end = System.nanoTime();
         LOG.info("Miaobu {} is up at {} (listening on {}:{}) in {} ms; sites at *.{}", version(), config.publicUrl(),
                 config.bindHost(), port(), (end - begin) / 1_000_000, config.sitesDomain());

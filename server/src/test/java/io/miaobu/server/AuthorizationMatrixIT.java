@@ -127,7 +127,9 @@ class AuthorizationMatrixIT {
                     Map.entry("name", "SOME_VAR"), Map.entry("point", "SourceProvider"), Map.entry("extensionId", "git"),
                     Map.entry("hash", "0"), Map.entry("path", "x.css"), Map.entry("channelId", Long.toString(channel)),
                     Map.entry("deliveryId", "999999"), Map.entry("notifierId", "webhook"),
-                    Map.entry("providerId", "stand-in"), Map.entry("previewId", "999999"));
+                    Map.entry("providerId", "stand-in"), Map.entry("previewId", "999999"),
+                    Map.entry("source", "git"), Map.entry("project", Long.toString(p)), Map.entry("sourceId", "git"),
+                    Map.entry("webhookDeliveryId", "999999"));
 
             var failures = new ArrayList<String>();
             int calls = 0;

@@ -151,7 +151,9 @@ class SecretsAtRestIT {
                     Map.entry("name", "API_KEY"), Map.entry("point", "SourceProvider"), Map.entry("extensionId", "git"),
                     Map.entry("hash", "0"), Map.entry("path", "x.css"), Map.entry("channelId", "999999"),
                     Map.entry("deliveryId", "999999"), Map.entry("notifierId", "webhook"),
-                    Map.entry("providerId", "stand-in"), Map.entry("previewId", "999999"))));
+                    Map.entry("providerId", "stand-in"), Map.entry("previewId", "999999"),
+                    Map.entry("source", "git"), Map.entry("project", Long.toString(projectId)),
+                    Map.entry("sourceId", "git"), Map.entry("webhookDeliveryId", "999999"))));
             assertThat(answers.entrySet().stream().filter(a -> a.getValue().contains(plainValue))
                     .map(Map.Entry::getKey)).as("answers showing the control")
                     .contains("GET /projects/{projectId}/variables", "GET /api/v1/projects/{projectId}/variables");

@@ -184,6 +184,15 @@ class XssIT {
             assertThat(preview.get("branch").asText()).isEqualTo(previewBranch);
             server.awaitFinal(preview.get("latestDeployment").get("id").asLong());
 
+            // a webhook delivery whose event and delivery id are markup: refused (no webhook is set up), recorded,
+            // and listed on the project's webhook page
+            var hook = server.send(java.net.http.HttpRequest.newBuilder(server.uri("/hooks/git/" + projectId))
+                    .header("Content-Type", "application/json")
+                    .header("X-GitHub-Event", payloads("hookevent"))
+                    .header("X-GitHub-Delivery", payloads("hookdelivery"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")));
+            assertThat(hook.statusCode()).as(hook.body()).isEqualTo(404);
+
             server.json("PUT", "/api/v1/projects/" + projectId + "/variables/PLAIN_VAR",
                     Map.of("value", variableValue, "secret", false), 200);
             var badVariable = server.api("PUT", "/api/v1/projects/" + projectId + "/variables/"
@@ -236,17 +245,18 @@ class XssIT {
 
             // every HTML page, as the admin whose session has the payload user agent; a channel's page in each scope
             // is walked with a channel of that scope
-            Map<String, List<String>> parameters = Map.of(
-                    "projectId", List.of(Long.toString(projectId)),
-                    "deploymentId", List.of(Long.toString(live), Long.toString(failed)),
-                    "userId", List.of(Long.toString(adminId)),
-                    "point", List.of("SourceProvider", "Notifier"),
-                    "extensionId", List.of("git", "webhook"),
-                    "channelId", List.of(Long.toString(projectChannel)),
-                    "/account/notifications/{channelId} channelId", List.of(Long.toString(ownChannel)),
-                    "/admin/notifications/{channelId} channelId", List.of(Long.toString(serverChannel)),
-                    "deliveryId", List.of(Long.toString(deadLetter)),
-                    "providerId", List.of("stand-in"));
+            Map<String, List<String>> parameters = Map.ofEntries(
+                    Map.entry("projectId", List.of(Long.toString(projectId))),
+                    Map.entry("deploymentId", List.of(Long.toString(live), Long.toString(failed))),
+                    Map.entry("userId", List.of(Long.toString(adminId))),
+                    Map.entry("point", List.of("SourceProvider", "Notifier")),
+                    Map.entry("extensionId", List.of("git", "webhook")),
+                    Map.entry("channelId", List.of(Long.toString(projectChannel))),
+                    Map.entry("/account/notifications/{channelId} channelId", List.of(Long.toString(ownChannel))),
+                    Map.entry("/admin/notifications/{channelId} channelId", List.of(Long.toString(serverChannel))),
+                    Map.entry("deliveryId", List.of(Long.toString(deadLetter))),
+                    Map.entry("providerId", List.of("stand-in")),
+                    Map.entry("sourceId", List.of("git")));
             List<Routes.Route> pages = Routes.of(server.server().webApplication()).stream()
                     .filter(r -> r.httpMethod().equals("GET") && r.producesHtml()).toList();
             assertThat(pages).as("HTML pages in the resource model").hasSizeGreaterThan(10);
@@ -347,6 +357,8 @@ class XssIT {
                     payloads("build"), payloads("output")));
             expectations.put(project + "/variables", List.of(projectName, variableValue));
             expectations.put(project + "/members", List.of(projectName));
+            expectations.put(project + "/webhook", List.of(projectName, payloads("hookevent"),
+                    payloads("hookdelivery")));
             expectations.put("/deployments/" + live, List.of(projectName, commitTitle, authorPayload,
                     "out: " + payloads("stdout"), "err: " + payloads("stderr"), repoDirectory.toString()));
             expectations.put("/deployments/" + failed, List.of(projectName, rootDirectory));

@@ -31,7 +31,8 @@ class MessagesTest {
             "error.heading.", List.of("400", "401", "403", "404", "405", "409", "413", "429", "500", "503"),
             "event.", SampleModels.EVENTS,
             "notify.delivery.status.", SampleModels.DELIVERY_STATUSES,
-            "preview.kind.", List.of("pull_request", "branch"));
+            "preview.kind.", List.of("pull_request", "branch"),
+            "webhook.outcome.", SampleModels.WEBHOOK_OUTCOMES);
 
     @ParameterizedTest
     @ValueSource(strings = {"base", "midnight"})

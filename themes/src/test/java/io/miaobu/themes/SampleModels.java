@@ -385,6 +385,71 @@ final class SampleModels {
             "test");
     static final List<String> DEFAULT_EVENTS = List.of("deployment.failed", "deployment.fixed",
             "certificate.renewal_failing", "certificate.expiring");
+    static final List<String> WEBHOOK_OUTCOMES = List.of("PROCESSED", "IGNORED", "REFUSED", "FAILED");
+
+    /** A project's webhook page: registered or not, a delivery of each outcome, one a redelivery. */
+    static Map<String, Object> projectWebhook(boolean installed, boolean canAct, String problem) {
+        List<Object> deliveries = new ArrayList<>();
+        int n = 0;
+        for (String outcome : WEBHOOK_OUTCOMES) {
+            n++;
+            Map<String, Object> row = map("id", 8000L + n, "deliveryId", "d-" + n + XSS, "event", "push" + ATTR_XSS,
+                    "receivedAt", "2026-01-02 03:04:0" + n + " UTC", "receivedAtIso", "2026-01-02T03:04:0" + n + "Z",
+                    "outcome", outcome, "reason", "Branch not deployed: " + XSS, "httpStatus", 200,
+                    "redeliverable", !outcome.equals("REFUSED"));
+            if (outcome.equals("PROCESSED")) {
+                row.put("deploymentId", 5002L);
+                row.put("redeliveryOf", 8003L);
+            }
+            deliveries.add(row);
+        }
+        Map<String, Object> model = with(signedIn(), "project", project(5002L),
+                "can", map("deploy", canAct, "configure", canAct, "own", false),
+                "webhook", map("installed", installed, "id", installed ? "12345" + XSS : "",
+                        "callbackUrl", "https://miaobu.example.test/hooks/github/1042", "hasSecret", installed),
+                "deliveries", deliveries);
+        if (problem != null) {
+            model.put("problem", problem);
+        }
+        return model;
+    }
+
+    /** The repository picker: connected (a page of repositories, one imported) or asking to connect first. */
+    static Map<String, Object> importPicker(boolean connected, boolean hasMore) {
+        Map<String, Object> model = with(signedIn(), "source", map("id", "github", "name", "GitHub" + XSS),
+                "search", "sh" + ATTR_XSS);
+        if (!connected) {
+            model.put("connectUrl", "/auth/github/start?intent=link&next=%2Fimport%2Fgithub");
+            return model;
+        }
+        model.put("repositories", List.of(
+                map("repository", map("fullName", "octo/shop" + XSS, "cloneUrl", "https://github.com/octo/shop.git",
+                        "defaultBranch", "main" + XSS, "privateRepo", true, "webUrl", "https://github.com/octo/shop"),
+                        "imported", true, "projectId", PROJECT_ID),
+                map("repository", map("fullName", "octo/docs", "cloneUrl", "https://github.com/octo/docs.git?x=" + ATTR_XSS,
+                        "defaultBranch", "trunk", "privateRepo", false, "webUrl", null),
+                        "imported", false, "projectId", null)));
+        model.put("page", 2);
+        model.put("hasMore", hasMore);
+        return model;
+    }
+
+    /** What the analysis of a repository proposes, as a form to accept or change. */
+    static Map<String, Object> importAnalysis(boolean analysed, Map<String, String> errors) {
+        Map<String, Object> model = with(signedIn(), "source", map("id", "github", "name", "GitHub"),
+                "errors", errors,
+                "form", map("name", "shop" + XSS, "repositoryUrl", "https://github.com/octo/shop.git",
+                        "branch", "main" + ATTR_XSS, "rootDirectory", "", "installCommand", "npm ci",
+                        "buildCommand", "npm run build" + XSS, "outputDirectory", "dist", "spa", false));
+        if (analysed) {
+            model.put("analysis", map("framework", "vite" + XSS, "packageManager", "npm",
+                    "commitSha", "0123456789abcdef0123456789abcdef01234567"));
+        } else {
+            model.put("problem", "GitHub refused the token " + XSS);
+        }
+        return model;
+    }
+
     static final List<String> DELIVERY_STATUSES = List.of("PENDING", "SENDING", "DELIVERED", "DEAD", "DROPPED");
     static final String CHANNEL_SECRET = "whsec_generated_shown_once";
     static final long CHANNEL_ID = 6001;
@@ -542,6 +607,9 @@ final class SampleModels {
         pages.put("admin-notifications", adminNotifications(false, false));
         pages.put("notification-channel", notificationChannel("project", true, errors()));
         pages.put("admin-delivery", adminDelivery("DEAD"));
+        pages.put("project-webhook", projectWebhook(true, true, null));
+        pages.put("import", importPicker(true, true));
+        pages.put("import-analysis", importAnalysis(true, errors()));
         pages.put("error", error(404, "Not here " + XSS, true));
         return pages;
     }

@@ -18,7 +18,8 @@ class ThemeStructureTest {
     private static final List<String> PAGES = List.of("setup", "login", "dashboard", "project-new", "project",
             "deployment", "project-settings", "project-members", "project-variables", "plugins", "extension-settings",
             "account", "admin-users", "admin-audit", "admin-queue", "admin-disk", "project-notifications",
-            "account-notifications", "admin-notifications", "notification-channel", "admin-delivery", "error");
+            "account-notifications", "admin-notifications", "notification-channel", "admin-delivery", "project-webhook",
+            "import", "import-analysis", "error");
     private static final Pattern STATIC_CALL = Pattern.compile("static\\(\\s*\"([^\"]+)\"\\s*\\)");
 
     @Test

@@ -43,7 +43,9 @@ public enum AuditAction {
     DEAD_LETTER_RETRIED("notify.dead_letter_retried"),
     DEAD_LETTER_DROPPED("notify.dead_letter_dropped"),
     SECRETS_ROTATED("server.secrets_rotated"),
-    SIGNING_KEY_ROTATED("server.signing_key_rotated");
+    SIGNING_KEY_ROTATED("server.signing_key_rotated"),
+    WEBHOOK_INSTALLED("project.webhook_installed"),
+    WEBHOOK_REDELIVERED("project.webhook_redelivered");
 
     private final String code;
 

@@ -1,5 +1,8 @@
 package io.miaobu.server.plugin;
 
+import io.miaobu.api.identity.IdentityProvider;
+import io.miaobu.api.source.SourceProvider;
+
 import io.miaobu.api.MiaobuExtension;
 import io.miaobu.api.Secret;
 import io.miaobu.api.config.ConfigField;
@@ -292,7 +295,16 @@ public final class ExtensionSettings {
     }
 
     /** Where an extension's settings are stored: its point and id. */
-    static String key(String point, String id) {
+    /**
+     * Where an extension's settings are stored. A sign-in (IdentityProvider) shares the settings of the source
+     * (SourceProvider) of the same id: one plugin's GitHub sign-in and GitHub source need one client id and one set of
+     * URLs, entered once.
+     */
+    String key(String point, String id) {
+        if (point.equals(IdentityProvider.class.getSimpleName())
+                && extensions.find(SourceProvider.class, id).isPresent()) {
+            return SourceProvider.class.getSimpleName() + ":" + id;
+        }
         return point + ":" + id;
     }
 

@@ -54,13 +54,17 @@ public final class ProjectPages {
     private final DeploymentDao deployments;
     private final PageRenderer pages;
     private final SiteUrls siteUrls;
+    /** The source hosts users can import from (id, name): those with a sign-in of the same id. */
+    private final java.util.function.Supplier<List<Map<String, String>>> importSources;
     private final Clock clock;
     private final PreviewPages previews;
 
     public ProjectPages(ProjectService projects, ProjectRemover remover, BuildService builds,
                         BuildLimits.Store limits, DependencyCache dependencyCache, Jdbi jdbi, PageRenderer pages,
-                        SiteUrls siteUrls, Clock clock, PreviewPages previews) {
+                        SiteUrls siteUrls, Clock clock, PreviewPages previews,
+                        java.util.function.Supplier<List<Map<String, String>>> importSources) {
         this.previews = previews;
+        this.importSources = importSources;
         this.limits = limits;
         this.dependencyCache = dependencyCache;
         this.projects = projects;
@@ -97,7 +101,7 @@ public final class ProjectPages {
             }
             return row;
         }).toList();
-        return pages.render(request, "dashboard", Map.of("projects", rows));
+        return pages.render(request, "dashboard", Map.of("projects", rows, "importSources", importSources.get()));
     }
 
     @GET

@@ -39,9 +39,19 @@ public final class ProjectRemover {
     private final LiveSites liveSites;
     private final DependencyCache dependencyCache;
     private final Jdbi jdbi;
+    private final List<Cleanup> cleanups;
+
+    /** Undoes what a project set up outside Miaobu (its webhook at the source host) before it is deleted. */
+    @FunctionalInterface
+    public interface Cleanup {
+        /** Must not throw for an outside service that refuses: the project is deleted regardless. */
+        void beforeDelete(Project project);
+    }
 
     public ProjectRemover(Jdbi jdbi, ProjectService projects, BuildService builds, BuildLogs logs,
-                          ExtensionRegistry extensions, LiveSites liveSites, DependencyCache dependencyCache) {
+                          ExtensionRegistry extensions, LiveSites liveSites, DependencyCache dependencyCache,
+                          List<Cleanup> cleanups) {
+        this.cleanups = List.copyOf(cleanups);
         this.dependencyCache = dependencyCache;
         this.jdbi = jdbi;
         this.projects = projects;
@@ -64,6 +74,9 @@ public final class ProjectRemover {
                 .orElseThrow(() -> UserFacingException.conflict("The deploy target '" + project.deployTarget()
                         + "' is not running, so the site's files cannot be removed. Ask an admin to start it."));
         stopBuilds(project, user);
+        for (Cleanup cleanup : cleanups) {
+            cleanup.beforeDelete(project);
+        }
         try {
             target.removeSite(project.slug(), ConfigValues.EMPTY, ConfigValues.EMPTY);
         } catch (ExtensionException e) {

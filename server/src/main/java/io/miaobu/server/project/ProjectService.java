@@ -1,6 +1,7 @@
 package io.miaobu.server.project;
 
 import io.miaobu.api.ExtensionException;
+import io.miaobu.api.Secret;
 import io.miaobu.api.build.Builder;
 import io.miaobu.api.deploy.DeployTarget;
 import io.miaobu.api.source.SourceProvider;
@@ -38,6 +39,8 @@ public final class ProjectService {
     private final boolean localRepositoriesAllowed;
     private final ProjectMembers members;
     private final Clock clock;
+    /** A source plugin's server-wide settings (e.g. GitHub's API URL), for resolving the branch at creation. */
+    private final java.util.function.Function<SourceProvider, io.miaobu.api.config.ConfigValues> sourceSettings;
 
     /**
      * @param localRepositoriesAllowed whether admins may use paths on this server (and {@code file:} URLs) as
@@ -45,7 +48,9 @@ public final class ProjectService {
      */
     public ProjectService(Jdbi jdbi, ExtensionRegistry extensions, LiveSites liveSites, String defaultBuilder,
                           String defaultDeployTarget, boolean localRepositoriesAllowed, ProjectMembers members,
-                          Clock clock) {
+                          Clock clock,
+                          java.util.function.Function<SourceProvider, io.miaobu.api.config.ConfigValues> sourceSettings) {
+        this.sourceSettings = sourceSettings;
         this.jdbi = jdbi;
         this.projects = jdbi.onDemand(ProjectDao.class);
         this.extensions = extensions;
@@ -70,8 +75,23 @@ public final class ProjectService {
         return projects.findById(id).orElseThrow(() -> UserFacingException.notFound("No project " + id + "."));
     }
 
+    /**
+     * A repository picked at a source host the user signed in to: that source plugin fetches it, with the user's token
+     * (and, for the project's life, the token of this user — {@code projects.source_user_id}).
+     */
+    public record SourceConnection(String sourceProviderId, Secret credential) {
+    }
+
     /** Checks the form, that a source plugin can fetch the repository and that the branch exists, then saves. */
     public Project create(ProjectForm form, User user) {
+        return create(form, user, null);
+    }
+
+    /**
+     * As {@link #create(ProjectForm, User)}; with a connection, its source plugin is used (not the first that handles
+     * the URL) and the project remembers the user as the one whose token it acts with.
+     */
+    public Project create(ProjectForm form, User user, SourceConnection connection) {
         String name = name(form.name());
         String url = required("repositoryUrl", form.repositoryUrl(), 2048, "the repository URL");
         refuseCredentialsIn(url);
@@ -82,14 +102,22 @@ public final class ProjectService {
         String build = command("buildCommand", form.buildCommand());
         String output = relativePath("outputDirectory", form.outputDirectory());
 
-        SourceProvider source = extensions.all(SourceProvider.class).stream()
-                .filter(p -> safeHandles(p, url))
-                .findFirst()
-                .orElseThrow(() -> UserFacingException.invalid("repositoryUrl",
-                        "No installed source plugin can fetch this URL. Use an https, ssh or git URL, or a path on"
-                                + " this server."));
+        SourceProvider source = connection != null
+                ? extensions.find(SourceProvider.class, connection.sourceProviderId())
+                        .orElseThrow(() -> UserFacingException.conflict("The source plugin '"
+                                + connection.sourceProviderId() + "' is not running."))
+                : extensions.all(SourceProvider.class).stream()
+                        .filter(p -> safeHandles(p, url))
+                        // a source with a sign-in of its own (GitHub) acts with a user's token: it is chosen through
+                        // the import flow, which connects one; a URL typed in goes to a generic source when one can
+                        .sorted(java.util.Comparator.comparing(p -> signInIds().contains(p.id())))
+                        .findFirst()
+                        .orElseThrow(() -> UserFacingException.invalid("repositoryUrl",
+                                "No installed source plugin can fetch this URL. Use an https, ssh or git URL, or a"
+                                        + " path on this server."));
         try {
-            source.resolveBranch(SourceRepository.of(url, branch));
+            source.resolveBranch(new SourceRepository(url, branch, sourceSettings.apply(source), null,
+                    connection == null ? null : connection.credential()));
         } catch (ExtensionException e) {
             throw UserFacingException.invalid("repositoryUrl", e.getMessage());
         }
@@ -109,9 +137,19 @@ public final class ProjectService {
                     user == null ? null : user.id(), now, now));
             if (user != null) {
                 members.addOwner(handle, id, user.id());
+                if (connection != null) {
+                    handle.createUpdate("UPDATE projects SET source_user_id = :user WHERE id = :id")
+                            .bind("user", user.id()).bind("id", id).execute();
+                }
             }
             return dao.findById(id).orElseThrow();
         });
+    }
+
+    private java.util.Set<String> signInIds() {
+        var ids = new java.util.HashSet<String>();
+        extensions.all(io.miaobu.api.identity.IdentityProvider.class).forEach(p -> ids.add(p.id()));
+        return ids;
     }
 
     /** Changes name, branch and build settings; fields left null keep their value. */
