@@ -63,6 +63,21 @@ class AbuseLimitsIT {
     }
 
     @Test
+    void webhookDeliveriesHaveTheirOwnLimitInsteadOfTheGlobalOne() throws Exception {
+        try (var server = new TestServer(temp.resolve("home"), Map.of("ratelimit.global", "5/1m",
+                "ratelimit.webhook", "8/1m")).start()) {
+            var answers = new java.util.ArrayList<Integer>();
+            for (int i = 0; i < 10; i++) {
+                answers.add(server.send(HttpRequest.newBuilder(server.uri("/hooks/github/1"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))).statusCode());
+            }
+            // past the global limit of 5, refused (404: no such project) until the webhook limit of 8
+            assertThat(answers.subList(0, 8)).containsOnly(404);
+            assertThat(answers.subList(8, 10)).containsOnly(429);
+        }
+    }
+
+    @Test
     void anAccountLocksForLongerEachTimeAndAnAdminSeesAndLiftsTheLock() throws Exception {
         try (var server = new TestServer(temp.resolve("home"), Map.of("lockout.threshold", "3",
                 "lockout.first", "2", "ratelimit.login", "100/1m")).start()) {

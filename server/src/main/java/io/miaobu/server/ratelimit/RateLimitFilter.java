@@ -35,8 +35,10 @@ public final class RateLimitFilter implements ContainerRequestFilter {
             return;
         }
         String address = ClientAddress.of(request);
-        limiter.enforce(RateLimitPolicies.GLOBAL, address);
         RateLimited route = declaredLimit();
+        if (route == null || !route.replacesGlobal()) {
+            limiter.enforce(RateLimitPolicies.GLOBAL, address);
+        }
         if (route != null) {
             limiter.enforce(route.value(), address);
         }

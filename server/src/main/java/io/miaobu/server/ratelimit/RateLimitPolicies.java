@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  *   <li>{@code login}: 10/1m per client address</li>
  *   <li>{@code refresh}: 30/1m</li>
  *   <li>{@code token-create}: 10/1h per user or address</li>
- *   <li>{@code webhook}: 120/1m per address</li>
+ *   <li>{@code webhook}: 1200/1m per address (GitHub delivers every project's hooks from a few addresses)</li>
  *   <li>{@code deploy}: 30/1m per user or address</li>
  *   <li>{@code sign-in-failures}: 20/1h failed sign-ins per address, counted by the sign-in code itself</li>
  * </ul>
@@ -45,7 +45,7 @@ public final class RateLimitPolicies {
             new RateLimitPolicy(LOGIN, 10, Duration.ofMinutes(1)),
             new RateLimitPolicy(REFRESH, 30, Duration.ofMinutes(1)),
             new RateLimitPolicy(TOKEN_CREATE, 10, Duration.ofHours(1)),
-            new RateLimitPolicy(WEBHOOK, 120, Duration.ofMinutes(1)),
+            new RateLimitPolicy(WEBHOOK, 1200, Duration.ofMinutes(1)),
             new RateLimitPolicy(DEPLOY, 30, Duration.ofMinutes(1)),
             new RateLimitPolicy(SIGN_IN_FAILURES, 20, Duration.ofHours(1)));
 

@@ -19,4 +19,10 @@ public @interface RateLimited {
 
     /** The policy name, e.g. {@link RateLimitPolicies#LOGIN}. */
     String value();
+
+    /**
+     * Whether this policy stands instead of the {@code global} one: for machine-to-machine routes whose many callers
+     * share a few addresses (GitHub's webhook deliveries for every project).
+     */
+    boolean replacesGlobal() default false;
 }

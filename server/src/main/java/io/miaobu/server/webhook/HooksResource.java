@@ -21,11 +21,12 @@ import org.glassfish.jersey.server.ContainerRequest;
 
 /**
  * {@code POST /hooks/{source}/{project}}: where source hosts deliver webhooks. Public (the signature is the
- * authentication, checked by the source plugin) and rate-limited per address. Every delivery is recorded.
+ * authentication, checked by the source plugin) and rate-limited per address by the {@code webhook} policy alone (GitHub
+ * sends every project's deliveries from a few addresses). Every delivery is recorded.
  */
 @Path("hooks")
 @Allow(Permission.PUBLIC)
-@RateLimited(RateLimitPolicies.WEBHOOK)
+@RateLimited(value = RateLimitPolicies.WEBHOOK, replacesGlobal = true)
 public final class HooksResource {
 
     private final WebhookReceiver receiver;

@@ -19,7 +19,7 @@ class RateLimitPoliciesTest {
                 new RateLimitPolicy("login", 10, Duration.ofMinutes(1)),
                 new RateLimitPolicy("refresh", 30, Duration.ofMinutes(1)),
                 new RateLimitPolicy("token-create", 10, Duration.ofHours(1)),
-                new RateLimitPolicy("webhook", 120, Duration.ofMinutes(1)),
+                new RateLimitPolicy("webhook", 1200, Duration.ofMinutes(1)),
                 new RateLimitPolicy("deploy", 30, Duration.ofMinutes(1)),
                 new RateLimitPolicy("sign-in-failures", 20, Duration.ofHours(1)));
     }
