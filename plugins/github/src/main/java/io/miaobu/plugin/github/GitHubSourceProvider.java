@@ -20,6 +20,7 @@ import io.miaobu.api.source.SourceRepository;
 import io.miaobu.api.source.WebhookDelivery;
 import io.miaobu.api.source.WebhookEvent;
 import io.miaobu.api.source.WebhookSetup;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,6 +96,33 @@ public final class GitHubSourceProvider implements SourceProvider {
         return RepositoryName.isGitHubComUrl(url);
     }
 
+    /**
+     * The token is GitHub's: it goes to the configured GitHub host only, never to a clone URL somewhere else (a URL
+     * edited in the import form, say).
+     */
+    private static void requireOnGitHub(SourceRepository repository, GitHubSettings settings) {
+        if (repository.credential() == null) {
+            return;
+        }
+        URI url = URI.create(repository.url());
+        URI web = settings.webUrl();
+        boolean sameOrigin = web.getScheme().equalsIgnoreCase(String.valueOf(url.getScheme()))
+                && web.getHost().equalsIgnoreCase(String.valueOf(url.getHost()))
+                && portOf(web) == portOf(url);
+        if (!sameOrigin) {
+            throw new ExtensionException("The repository " + url.getScheme() + "://" + url.getHost()
+                    + "/… is not on " + web.getHost() + ", the GitHub this server uses, so the GitHub token is not"
+                    + " sent there.");
+        }
+    }
+
+    private static int portOf(URI uri) {
+        if (uri.getPort() >= 0) {
+            return uri.getPort();
+        }
+        return "http".equalsIgnoreCase(uri.getScheme()) ? 80 : 443;
+    }
+
     @Override
     public String resolveBranch(SourceRepository repository) {
         GitHubSettings settings = GitHubSettings.from(repository.global());
@@ -118,6 +146,7 @@ public final class GitHubSourceProvider implements SourceProvider {
         SourceRepository repository = request.repository();
         RepositoryName name = RepositoryName.fromUrl(repository.url());
         String branch = branchName(repository.branch());
+        requireOnGitHub(repository, GitHubSettings.from(repository.global()));
         GitHubCheckout checkout = new GitHubCheckout(repository.url(), name, repository.credential());
         if (Thread.interrupted()) {
             throw new InterruptedException("checkout cancelled");

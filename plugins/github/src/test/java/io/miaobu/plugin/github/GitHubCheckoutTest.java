@@ -141,6 +141,33 @@ class GitHubCheckoutTest {
     }
 
     @Test
+    void sendsTheTokenToNoHostButTheConfiguredGitHub() throws Exception {
+        var requests = new java.util.concurrent.atomic.AtomicInteger();
+        var elsewhere = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        elsewhere.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        elsewhere.start();
+        try {
+            String url = "http://127.0.0.1:" + elsewhere.getAddress().getPort() + "/octo/site.git";
+            var repository = new SourceRepository(url, "main", github.settings(), ConfigValues.EMPTY,
+                    Secret.of(token));
+
+            Throwable thrown = catchThrowable(() -> provider.checkout(new CheckoutRequest(repository, first.name(),
+                    temp.resolve("ws")), log));
+
+            assertThat(thrown).isInstanceOf(ExtensionException.class).hasMessageContaining("is not on 127.0.0.1")
+                    .hasMessageContaining("the GitHub token is not sent there");
+            assertThat(requests).hasValue(0);
+        } finally {
+            elsewhere.stop(0);
+        }
+    }
+
+    @Test
     void stopsWhenCancelledBeforeItStarts() {
         Thread.currentThread().interrupt();
 
