@@ -13,6 +13,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
 import org.glassfish.jersey.server.ContainerRequest;
 
 /** The account page's "Connected accounts" actions; connecting goes through {@link ExternalSignInPages}. */
@@ -38,7 +39,11 @@ public final class ConnectedAccountsPages {
         String name = providers.displayName(providerId);
         try {
             var linked = identities.unlink(user, providerId, AccessFilter.actor(request));
-            return pages.redirect("/account", "Disconnected your " + name + " account " + linked.login() + ".");
+            List<String> orphaned = identities.projectsActingWith(user.id(), providerId);
+            return pages.redirect("/account", "Disconnected your " + name + " account " + linked.login() + "."
+                    + (orphaned.isEmpty() ? "" : " These projects fetched with it and cannot reach " + name
+                    + " until you connect it again (or someone imports them anew): " + String.join(", ", orphaned)
+                    + "."));
         } catch (UserFacingException e) {
             if (e.status() == 404) {
                 throw e;

@@ -161,6 +161,13 @@ public final class ExternalIdentities {
         return linked;
     }
 
+    /** The names of the projects that fetch from {@code provider} with this user's token (they stop working without it). */
+    public List<String> projectsActingWith(long userId, String provider) {
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT name FROM projects WHERE source_user_id = ? AND source_provider = ? ORDER BY name")
+                .bind(0, userId).bind(1, provider).mapTo(String.class).list());
+    }
+
     private Optional<Long> ownerOf(String provider, String externalId) {
         return jdbi.withHandle(handle -> handle.createQuery(
                         "SELECT user_id FROM external_identities WHERE provider = ? AND external_id = ?")
