@@ -186,12 +186,13 @@ class XssIT {
 
             // a webhook delivery whose event and delivery id are markup: refused (no webhook is set up), recorded,
             // and listed on the project's webhook page
-            var hook = server.send(java.net.http.HttpRequest.newBuilder(server.uri("/hooks/git/" + projectId))
+            var markupDelivery = server.send(java.net.http.HttpRequest.newBuilder(
+                            server.uri("/hooks/git/" + projectId))
                     .header("Content-Type", "application/json")
-                    .header("X-GitHub-Event", payloads("hookevent"))
+                    .header("X-GitHub-Event", script("hookevent"))
                     .header("X-GitHub-Delivery", payloads("hookdelivery"))
                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")));
-            assertThat(hook.statusCode()).as(hook.body()).isEqualTo(404);
+            assertThat(markupDelivery.statusCode()).as(markupDelivery.body()).isEqualTo(404);
 
             server.json("PUT", "/api/v1/projects/" + projectId + "/variables/PLAIN_VAR",
                     Map.of("value", variableValue, "secret", false), 200);
@@ -357,7 +358,7 @@ class XssIT {
                     payloads("build"), payloads("output")));
             expectations.put(project + "/variables", List.of(projectName, variableValue));
             expectations.put(project + "/members", List.of(projectName));
-            expectations.put(project + "/webhook", List.of(projectName, payloads("hookevent"),
+            expectations.put(project + "/webhook", List.of(projectName, script("hookevent"),
                     payloads("hookdelivery")));
             expectations.put("/deployments/" + live, List.of(projectName, commitTitle, authorPayload,
                     "out: " + payloads("stdout"), "err: " + payloads("stderr"), repoDirectory.toString()));

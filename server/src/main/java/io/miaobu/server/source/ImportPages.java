@@ -56,8 +56,7 @@ public final class ImportPages {
         model.put("source", Map.of("id", provider.id(), "name", provider.displayName()));
         model.put("search", search);
         if (!imports.connected(user, sourceId)) {
-            model.put("connectUrl", "/auth/" + provider.id() + "/start?intent=link&next="
-                    + URLEncoder.encode("/import/" + provider.id(), StandardCharsets.UTF_8));
+            model.put("connectUrl", connectUrl(provider));
             return pages.render(request, "import", model);
         }
         try {
@@ -81,6 +80,12 @@ public final class ImportPages {
         SourceProvider provider = provider(sourceId);
         var model = new HashMap<String, Object>();
         model.put("source", Map.of("id", provider.id(), "name", provider.displayName()));
+        if (!imports.connected(AccessFilter.currentUser(request), sourceId)) {
+            // the picker's page asks to connect first, and comes back to the picker afterwards
+            model.put("search", "");
+            model.put("connectUrl", connectUrl(provider));
+            return pages.render(request, "import", model);
+        }
         try {
             var analysis = imports.analyse(AccessFilter.currentUser(request), sourceId, cloneUrl, branch,
                     rootDirectory);
@@ -122,6 +127,11 @@ public final class ImportPages {
             model.put("errors", PageRenderer.errorsOf(e));
             return pages.render(request, "import-analysis", model, e.status());
         }
+    }
+
+    private static String connectUrl(SourceProvider provider) {
+        return "/auth/" + provider.id() + "/start?intent=link&next="
+                + URLEncoder.encode("/import/" + provider.id(), StandardCharsets.UTF_8);
     }
 
     private SourceProvider provider(String sourceId) {
