@@ -900,6 +900,11 @@ class ThemePagesTest {
         assertThat(rows.get(0).select(".badge--live")).hasSize(1);
         assertThat(rows.get(1).select("a[href^=https]")).isEmpty();
         assertThat(rows.get(1).text()).contains("feature-x" + XSS);
+        assertThat(rows.get(0).select("form[method=post][action=/projects/" + SampleModels.PROJECT_ID
+                + "/previews/71/remove] input[name=csrf]")).hasSize(1);
+        var viewer = SampleModels.with(SampleModels.projectPageWithPreviews(), "can",
+                SampleModels.map("deploy", false, "configure", false, "own", false));
+        assertThat(render(theme, lang, "project", viewer).select("form[action$=/remove]")).isEmpty();
         assertThat(render(theme, lang, "project", SampleModels.projectPage(false))
                 .select("section[aria-labelledby=previews-heading]")).isEmpty();
     }

@@ -55,6 +55,19 @@ public final class PreviewPages {
         return pages.redirect("/projects/" + projectId + "/settings", "Preview settings saved.");
     }
 
+    /** Removes a preview from the project page: its builds are cancelled and it is no longer served. */
+    @POST
+    @Path("projects/{projectId}/previews/{previewId}/remove")
+    @Produces(MediaType.TEXT_HTML)
+    @Audited(AuditAction.PREVIEW_REMOVED)
+    @Allow(Permission.PROJECT_DEPLOY)
+    public Response remove(@PathParam("projectId") long projectId, @PathParam("previewId") long previewId) {
+        projects.get(projectId);
+        Preview preview = previews.get(projectId, previewId);
+        previews.remove(preview);
+        return pages.redirect("/projects/" + projectId, "Preview " + preview.label() + " removed.");
+    }
+
     /** The settings as the settings page shows them. */
     public Map<String, Object> settingsModel(long projectId) {
         PreviewSettings settings = previews.settingsOf(projectId);
