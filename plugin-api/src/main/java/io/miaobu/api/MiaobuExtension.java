@@ -48,4 +48,17 @@ public interface MiaobuExtension extends ExtensionPoint {
     default List<ConfigProblem> validate(ConfigValues global, ConfigValues project) {
         return List.of();
     }
+
+    /**
+     * Tests the server-wide settings against the remote service the extension talks to, one check per permission or
+     * capability it needs, so an admin learns which one is missing ("test connection" on the settings page). Called on
+     * a request thread; each check should take at most a few seconds. Nothing may be left behind (test objects are
+     * deleted again). The default has nothing to test.
+     *
+     * @return the checks in the order they ran; empty when this extension has no connection to test
+     */
+    default java.util.List<io.miaobu.api.config.ConnectionCheck> checkConnection(
+            io.miaobu.api.config.ConfigValues global) {
+        return java.util.List.of();
+    }
 }

@@ -27,4 +27,17 @@ public interface PublishContext {
 
     /** The target's settings for this project. */
     ConfigValues projectSettings();
+
+    /**
+     * Reports how far publishing has got, for the deployment page's progress bar while it runs. Call it as often as
+     * convenient (the host keeps the latest and stores it at most every second or so); from any thread of the
+     * publication. The default does nothing.
+     *
+     * @param filesDone  files published so far (uploaded, or found already stored)
+     * @param filesTotal files in the deployment
+     * @param bytesDone  bytes of those files so far
+     * @param bytesTotal bytes in the deployment
+     */
+    default void progress(long filesDone, long filesTotal, long bytesDone, long bytesTotal) {
+    }
 }
