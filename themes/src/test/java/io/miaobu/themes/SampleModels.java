@@ -369,7 +369,10 @@ final class SampleModels {
                 setting("colour", "SOMETHING_NEW", false, false, null, false, List.of()));
         return with(common(true, true, true, false),
                 "extension", map("point", "source", "id", "gitlab", "name", "GitLab " + XSS),
-                "fields", fields, "errors", errors);
+                "fields", fields, "errors", errors, "connectionTest", true, "checksPassed", false,
+                "checks", List.of(map("name", "Credentials accepted", "passed", true, "detail", ""),
+                        map("name", "Write objects below miaobu/" + XSS, "passed", false,
+                                "detail", "AccessDenied " + ATTR_XSS)));
     }
 
     private static Map<String, Object> setting(String name, String type, boolean required, boolean secret, String value,

@@ -889,6 +889,19 @@ class ThemePagesTest {
     }
 
     @EveryThemeAndLanguage
+    void extensionSettingsShowTheConnectionTestAndWhichCheckFailed(String theme, String lang) {
+        Document doc = render(theme, lang, "extension-settings", SampleModels.extensionSettings(Map.of()));
+
+        var section = doc.select("section[aria-labelledby=connection-test-heading]");
+        assertThat(section.select("form[method=post][action=/admin/extensions/source/gitlab/check] input[name=csrf]"))
+                .hasSize(1);
+        assertThat(section.select("li.check--passed")).hasSize(1);
+        assertThat(section.select("li.check--failed").text()).contains("Write objects below miaobu/" + XSS,
+                "AccessDenied " + ATTR_XSS);
+        assertThat(section.select(".alert--error")).hasSize(1);
+    }
+
+    @EveryThemeAndLanguage
     void projectPageListsPreviewsWithTheirLinks(String theme, String lang) {
         Document doc = render(theme, lang, "project", SampleModels.projectPageWithPreviews());
 

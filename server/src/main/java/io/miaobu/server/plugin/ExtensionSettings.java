@@ -296,16 +296,49 @@ public final class ExtensionSettings {
 
     /** Where an extension's settings are stored: its point and id. */
     /**
-     * Where an extension's settings are stored. A sign-in (IdentityProvider) shares the settings of the source
-     * (SourceProvider) of the same id: one plugin's GitHub sign-in and GitHub source need one client id and one set of
-     * URLs, entered once.
+     * Where an extension's settings are stored. A plugin's extensions of one id that serve one service share one
+     * record: a sign-in (IdentityProvider) uses its source's (SourceProvider), a CDN or DNS provider its deploy
+     * target's, so an admin enters one client id, or one access key, once.
      */
     String key(String point, String id) {
-        if (point.equals(IdentityProvider.class.getSimpleName())
-                && extensions.find(SourceProvider.class, id).isPresent()) {
-            return SourceProvider.class.getSimpleName() + ":" + id;
+        Class<? extends MiaobuExtension> twin = TWINS.get(point);
+        if (twin != null && extensions.find(twin, id).isPresent()) {
+            return twin.getSimpleName() + ":" + id;
         }
         return point + ":" + id;
+    }
+
+    /** The point whose settings record a point's extension shares, when one of the same id is installed. */
+    private static final Map<String, Class<? extends MiaobuExtension>> TWINS = Map.of(
+            IdentityProvider.class.getSimpleName(), SourceProvider.class,
+            io.miaobu.api.cdn.CdnProvider.class.getSimpleName(), io.miaobu.api.deploy.DeployTarget.class,
+            io.miaobu.api.dns.DnsProvider.class.getSimpleName(), io.miaobu.api.deploy.DeployTarget.class);
+
+    /** Whether the extension has a connection test of its own. */
+    public static boolean hasConnectionTest(MiaobuExtension extension) {
+        try {
+            return extension.getClass().getMethod("checkConnection", ConfigValues.class).getDeclaringClass()
+                    != MiaobuExtension.class;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Runs the extension's connection test with its stored settings. A plugin that throws instead of reporting gives
+     * one failed check saying so.
+     */
+    public List<io.miaobu.api.config.ConnectionCheck> checkConnection(String point, MiaobuExtension extension) {
+        try {
+            return List.copyOf(extension.checkConnection(valuesFor(point, extension)));
+        } catch (RuntimeException e) {
+            String reference = java.util.UUID.randomUUID().toString().substring(0, 8);
+            org.slf4j.LoggerFactory.getLogger(ExtensionSettings.class).warn(
+                    "The connection test of {} {} failed (reference {})", point, extension.id(), reference, e);
+            return List.of(io.miaobu.api.config.ConnectionCheck.failed("Running the test",
+                    e instanceof io.miaobu.api.ExtensionException ? e.getMessage()
+                            : "The plugin failed; an admin can find reference " + reference + " in the server log."));
+        }
     }
 
     public Optional<String> pointOf(MiaobuExtension extension) {

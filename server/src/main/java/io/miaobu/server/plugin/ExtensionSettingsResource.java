@@ -102,8 +102,44 @@ public final class ExtensionSettingsResource {
         }
     }
 
+    /** The result of a connection test: {@code supported} false when the extension has none. */
+    public record ConnectionTest(boolean supported, boolean passed,
+                                 List<io.miaobu.api.config.ConnectionCheck> checks) {
+    }
+
+    /** Tests the stored settings against the remote service, one check per permission the extension needs. */
+    @POST
+    @Path("api/v1/extensions/{point}/{extensionId}/check")
+    @Produces(MediaType.APPLICATION_JSON)
+    public ConnectionTest check(@PathParam("point") String point, @PathParam("extensionId") String id) {
+        return test(point, settings.extension(point, id));
+    }
+
+    @POST
+    @Path("admin/extensions/{point}/{extensionId}/check")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.TEXT_HTML)
+    public Response checkPage(@PathParam("point") String point, @PathParam("extensionId") String id,
+                              @Context ContainerRequest request) {
+        MiaobuExtension extension = settings.extension(point, id);
+        return page(request, point, extension, Map.of(), 200, test(point, extension));
+    }
+
+    private ConnectionTest test(String point, MiaobuExtension extension) {
+        if (!ExtensionSettings.hasConnectionTest(extension)) {
+            return new ConnectionTest(false, false, List.of());
+        }
+        var checks = settings.checkConnection(point, extension);
+        return new ConnectionTest(true, !checks.isEmpty() && checks.stream().allMatch(c -> c.passed()), checks);
+    }
+
     private Response page(ContainerRequest request, String point, MiaobuExtension extension,
                           Map<String, String> errors, int status) {
+        return page(request, point, extension, errors, status, null);
+    }
+
+    private Response page(ContainerRequest request, String point, MiaobuExtension extension,
+                          Map<String, String> errors, int status, ConnectionTest connectionTest) {
         var fields = settings.view(point, extension).stream().map(f -> {
             var row = new HashMap<String, Object>();
             row.put("name", f.name());
@@ -117,12 +153,19 @@ public final class ExtensionSettingsResource {
             row.put("options", f.options());
             return row;
         }).toList();
-        return pages.render(request, "extension-settings", Map.of(
-                "extension", Map.of("point", point, "id", extension.id(), "name", extension.displayName()),
-                "fields", fields,
-                // a notifier that addresses people is tested by sending to the admin's own address
-                "testEmail", extension instanceof Notifier notifier && notifier.deliversToPeople(),
-                "errors", errors), status);
+        var model = new HashMap<String, Object>();
+        model.put("extension", Map.of("point", point, "id", extension.id(), "name", extension.displayName()));
+        model.put("fields", fields);
+        // a notifier that addresses people is tested by sending to the admin's own address
+        model.put("testEmail", extension instanceof Notifier notifier && notifier.deliversToPeople());
+        model.put("connectionTest", ExtensionSettings.hasConnectionTest(extension));
+        model.put("errors", errors);
+        if (connectionTest != null) {
+            model.put("checks", connectionTest.checks().stream().map(c -> Map.of("name", c.name(),
+                    "passed", c.passed(), "detail", c.detail())).toList());
+            model.put("checksPassed", connectionTest.passed());
+        }
+        return pages.render(request, "extension-settings", model, status);
     }
 
     /** @param clear secret settings to remove */
