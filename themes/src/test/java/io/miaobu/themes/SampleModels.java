@@ -144,6 +144,20 @@ final class SampleModels {
                 "log", "$ npm ci\n" + XSS + "\n</pre><script>alert(2)</script>", "streamUrl", "/deployments/5003/log/stream");
     }
 
+    /** A deployment halfway through publishing (uploading) or published, with its upload numbers. */
+    static Map<String, Object> uploadingDeploymentPage(boolean running) {
+        Map<String, Object> model = deploymentPage(!running);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> deployment = (Map<String, Object>) model.get("deployment");
+        deployment.put("status", running ? "UPLOADING" : "LIVE");
+        deployment.put("upload", map("running", running, "filesDone", running ? 120L : 300L, "filesTotal", 300L,
+                "bytesDone", running ? 1_200_000L : 3_400_000L, "bytesTotal", 3_400_000L,
+                "bytesDoneText", running ? "1.1 MB" : "3.2 MB", "bytesTotalText", "3.2 MB",
+                "bytesUploadedText", running ? "" : "12.0 KB"));
+        model.put("progressUrl", "/api/v1/deployments/5003");
+        return model;
+    }
+
     /** A deployment kept by a pin: it can be unpinned, and rolled back to. */
     static Map<String, Object> pinnedDeploymentPage() {
         Map<String, Object> model = deploymentPage(true);

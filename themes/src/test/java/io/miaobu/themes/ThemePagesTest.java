@@ -889,6 +889,26 @@ class ThemePagesTest {
     }
 
     @EveryThemeAndLanguage
+    void deploymentPageShowsPublishingProgressWhileItUploadsAndTheUploadedShareAfterwards(String theme,
+                                                                                        String lang) {
+        Document uploading = render(theme, lang, "deployment", SampleModels.uploadingDeploymentPage(true));
+        var progress = uploading.getElementById("upload-progress");
+        assertThat(progress).isNotNull();
+        assertThat(progress.hasAttr("hidden")).isFalse();
+        assertThat(progress.attr("data-progress-url")).isEqualTo("/api/v1/deployments/5003");
+        assertThat(progress.select("progress").attr("max")).isEqualTo("3400000");
+        assertThat(progress.select("progress").attr("value")).isEqualTo("1200000");
+        assertThat(progress.select(".upload__text").text()).contains("120", "300", "1.1 MB", "3.2 MB");
+
+        Document building = render(theme, lang, "deployment", SampleModels.deploymentPage(false));
+        assertThat(building.getElementById("upload-progress").hasAttr("hidden")).isTrue();
+
+        Document published = render(theme, lang, "deployment", SampleModels.uploadingDeploymentPage(false));
+        assertThat(published.getElementById("upload-progress")).isNull();
+        assertThat(published.text()).contains("300", "3.2 MB", "12.0 KB");
+    }
+
+    @EveryThemeAndLanguage
     void extensionSettingsShowTheConnectionTestAndWhichCheckFailed(String theme, String lang) {
         Document doc = render(theme, lang, "extension-settings", SampleModels.extensionSettings(Map.of()));
 

@@ -241,7 +241,7 @@ public final class BuildPipeline {
                 DeploymentStatus.UPLOADING, log);
         DeployTarget target = extension(DeployTarget.class, deployment.deployTarget(), "deploy target");
         PublishContext publish = new PipelinePublishContext(project.slug(), Long.toString(id), outputDirectory,
-                settings.valuesFor("DeployTarget", target), log);
+                settings.valuesFor("DeployTarget", target), log, new PublishingProgress(id, deployments));
         PublishedDeployment published = timed(timeouts.upload(), "Publishing", control,
                 () -> target.publish(publish));
         deployments.recordPublication(id, published.storageRef(), published.location().toString(),
@@ -447,10 +447,53 @@ public final class BuildPipeline {
     }
 
     private record PipelinePublishContext(String siteKey, String deploymentKey, Path outputDirectory,
-                                          ConfigValues globalSettings, TaskLog log) implements PublishContext {
+                                          ConfigValues globalSettings, TaskLog log, PublishingProgress progress)
+            implements PublishContext {
 
         public ConfigValues projectSettings() {
             return ConfigValues.EMPTY;
+        }
+
+        @Override
+        public void progress(long filesDone, long filesTotal, long bytesDone, long bytesTotal) {
+            progress.report(filesDone, filesTotal, bytesDone, bytesTotal);
+        }
+    }
+
+    /**
+     * Stores a deploy target's progress reports for the deployment page, at most one a second (and always the one that
+     * says it is done); reports may come from any of the target's threads.
+     */
+    static final class PublishingProgress {
+
+        private static final long INTERVAL_NANOS = 1_000_000_000L;
+
+        private final long deploymentId;
+        private final DeploymentDao deployments;
+        private long lastStored = Long.MIN_VALUE;
+
+        PublishingProgress(long deploymentId, DeploymentDao deployments) {
+            this.deploymentId = deploymentId;
+            this.deployments = deployments;
+        }
+
+        synchronized void report(long filesDone, long filesTotal, long bytesDone, long bytesTotal) {
+            if (filesDone < 0 || filesTotal < 0 || bytesDone < 0 || bytesTotal < 0) {
+                return;
+            }
+            long now = System.nanoTime();
+            boolean done = filesDone >= filesTotal && bytesDone >= bytesTotal;
+            if (!done && lastStored != Long.MIN_VALUE && now - lastStored < INTERVAL_NANOS) {
+                return;
+            }
+            lastStored = now;
+            try {
+                deployments.recordProgress(deploymentId, Math.min(filesDone, filesTotal), filesTotal,
+                        Math.min(bytesDone, bytesTotal), bytesTotal);
+            } catch (RuntimeException e) {
+                LOG.debug("Could not store the publishing progress of deployment {}: {}", deploymentId,
+                        e.getMessage());
+            }
         }
     }
 }

@@ -15,6 +15,8 @@ import java.time.Instant;
  * @param environment      whose variables the build gets: {@code production} (or {@code preview})
  * @param retryOf          the deployment this one re-runs after a server restart interrupted it; {@code null} for others
  * @param pinned           kept by the retention policy however old it gets
+ * @param progressFilesDone while it uploads: files published so far (of {@code fileCount}); likewise
+ *                          {@code progressBytesDone} of {@code totalBytes}; {@code null} before the target reported
  * @param previewId        the preview this deployment was built for; {@code null} for production deployments and
  *                         for those whose preview has been removed since (see {@link #isPreview()})
  * @param trusted          whether the build may see the project's secrets (not for a pull request from a fork)
@@ -51,7 +53,9 @@ public record Deployment(
         boolean pinned,
         Long previewId,
         boolean trusted,
-        Integer pullRequest) {
+        Integer pullRequest,
+        Long progressFilesDone,
+        Long progressBytesDone) {
 
     /** Built for a preview (whether or not the preview still exists): never the project's live deployment. */
     public boolean isPreview() {

@@ -111,6 +111,14 @@ public interface DeploymentDao {
     int recordPublication(@Bind("id") long id, @Bind("ref") String ref, @Bind("location") String location,
                           @Bind("files") long files, @Bind("total") long total, @Bind("uploaded") long uploaded);
 
+    /** Publishing progress while the deployment uploads: the totals and how much is done. */
+    @SqlUpdate("""
+            UPDATE deployments SET file_count = :filesTotal, total_bytes = :bytesTotal,
+                   progress_files_done = :filesDone, progress_bytes_done = :bytesDone
+            WHERE id = :id""")
+    int recordProgress(@Bind("id") long id, @Bind("filesDone") long filesDone, @Bind("filesTotal") long filesTotal,
+                       @Bind("bytesDone") long bytesDone, @Bind("bytesTotal") long bytesTotal);
+
     @SqlUpdate("INSERT INTO deployment_status_changes (deployment_id, status, changed_at) VALUES (?, ?, ?)")
     void recordStatusChange(long deploymentId, DeploymentStatus status, Instant at);
 

@@ -66,6 +66,20 @@ public final class DeploymentPages {
         row.put("stages", DeploymentStages.of(changes, deployment.status(), deployment.finishedAt(), clock.instant()));
         row.put("timeline", changes.stream().map(c -> Map.of("status", c.status().name(),
                 "at", Formats.dateTime(c.changedAt()), "atIso", Formats.iso(c.changedAt()))).toList());
+        DeploymentView.UploadProgress upload = DeploymentView.UploadProgress.of(deployment);
+        if (upload != null) {
+            var progress = new java.util.HashMap<String, Object>();
+            progress.put("running", upload.running());
+            progress.put("filesDone", upload.filesDone());
+            progress.put("filesTotal", upload.filesTotal());
+            progress.put("bytesDone", upload.bytesDone());
+            progress.put("bytesTotal", upload.bytesTotal());
+            progress.put("bytesDoneText", Formats.bytes(upload.bytesDone()));
+            progress.put("bytesTotalText", Formats.bytes(upload.bytesTotal()));
+            progress.put("bytesUploadedText", upload.bytesUploaded() == null ? ""
+                    : Formats.bytes(upload.bytesUploaded()));
+            row.put("upload", progress);
+        }
         LogSnapshot log = logSnapshot(id);
         return pages.render(request, "deployment", Map.of(
                 "can", io.miaobu.server.project.ProjectPages.abilitiesOf(request),
@@ -74,7 +88,8 @@ public final class DeploymentPages {
                 "deployment", row,
                 "log", log.text(),
                 // the stream continues after the lines already on the page, so nothing is shown twice
-                "streamUrl", "/api/v1/deployments/" + id + "/events?after=" + log.lines()));
+                "streamUrl", "/api/v1/deployments/" + id + "/events?after=" + log.lines(),
+                "progressUrl", "/api/v1/deployments/" + id));
     }
 
     @POST

@@ -34,7 +34,29 @@ public record DeploymentView(
         List<StatusChangeView> statusChanges,
         Long previewId,
         boolean trusted,
-        Integer pullRequest) {
+        Integer pullRequest,
+        UploadProgress upload) {
+
+    /**
+     * Publishing, while it runs (files and bytes done of the totals) and afterwards ({@code bytesUploaded}: what had
+     * to be sent to storage, the rest was stored already); {@code null} before the deploy target reported anything.
+     */
+    public record UploadProgress(boolean running, long filesDone, long filesTotal, long bytesDone, long bytesTotal,
+                                 Long bytesUploaded) {
+
+        static UploadProgress of(Deployment d) {
+            if (d.status() == DeploymentStatus.UPLOADING && d.progressFilesDone() != null && d.fileCount() != null
+                    && d.totalBytes() != null) {
+                return new UploadProgress(true, d.progressFilesDone(), d.fileCount(),
+                        d.progressBytesDone() == null ? 0 : d.progressBytesDone(), d.totalBytes(), null);
+            }
+            if (d.storageRef() != null && d.fileCount() != null && d.totalBytes() != null) {
+                return new UploadProgress(false, d.fileCount(), d.fileCount(), d.totalBytes(), d.totalBytes(),
+                        d.uploadedBytes());
+            }
+            return null;
+        }
+    }
 
     public static DeploymentView of(Deployment d, Long liveDeploymentId, List<StatusChange> changes) {
         return new DeploymentView(d.id(), d.projectId(), d.status(), liveDeploymentId != null
@@ -42,7 +64,7 @@ public record DeploymentView(
                 d.commitMessage(), d.error(), d.fileCount(), d.totalBytes(), d.uploadedBytes(), d.createdAt(),
                 d.startedAt(), d.finishedAt(), d.environment(), d.retryOf(),
                 changes == null ? null : changes.stream().map(c -> new StatusChangeView(c.status(), c.changedAt()))
-                        .toList(), d.previewId(), d.trusted(), d.pullRequest());
+                        .toList(), d.previewId(), d.trusted(), d.pullRequest(), UploadProgress.of(d));
     }
 
     /** When the deployment entered a status. */

@@ -196,14 +196,70 @@
   source.addEventListener('line', function (event) {
     appendLine(event.data);
   });
+  // publishing progress: polled from the deployment's JSON while it uploads
+  var upload = document.getElementById('upload-progress');
+  var uploadTimer = null;
+  function formatBytes(bytes) {
+    var units = ['B', 'KB', 'MB', 'GB', 'TB'];
+    var value = bytes;
+    var unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+      value = value / 1024;
+      unit++;
+    }
+    return (unit === 0 ? String(value) : value.toFixed(1)) + ' ' + units[unit];
+  }
+  function showUpload(progress) {
+    var bar = upload.querySelector('progress');
+    var text = upload.querySelector('.upload__text');
+    bar.max = Math.max(progress.bytesTotal, 1);
+    bar.value = progress.bytesDone;
+    text.textContent = (upload.getAttribute('data-text') || '{0}/{1} {2}/{3}')
+        .replace('{0}', progress.filesDone).replace('{1}', progress.filesTotal)
+        .replace('{2}', formatBytes(progress.bytesDone)).replace('{3}', formatBytes(progress.bytesTotal));
+    upload.hidden = false;
+  }
+  function pollUpload() {
+    var request = new XMLHttpRequest();
+    request.open('GET', upload.getAttribute('data-progress-url'));
+    request.setRequestHeader('Accept', 'application/json');
+    request.onload = function () {
+      if (request.status !== 200) {
+        return;
+      }
+      var deployment = JSON.parse(request.responseText);
+      if (deployment.upload && deployment.upload.running) {
+        showUpload(deployment.upload);
+      }
+    };
+    request.send();
+  }
+  function followUpload(status) {
+    if (!upload || !upload.getAttribute('data-progress-url')) {
+      return;
+    }
+    if (status === 'UPLOADING' && uploadTimer === null) {
+      pollUpload();
+      uploadTimer = window.setInterval(pollUpload, 1500);
+    } else if (status !== 'UPLOADING' && uploadTimer !== null) {
+      window.clearInterval(uploadTimer);
+      uploadTimer = null;
+    }
+  }
+  if (badge) {
+    followUpload(badge.getAttribute('data-status'));
+  }
+
   source.addEventListener('status', function (event) {
     var status = event.data.trim();
+    followUpload(status);
     setStatus(status);
     if (/^[A-Z_]+$/.test(status)) {
       moveStages(status);
     }
   });
   source.addEventListener('end', function () {
+    followUpload('END');
     source.close();
     stopTicking();
     log.setAttribute('data-finished', 'true');
