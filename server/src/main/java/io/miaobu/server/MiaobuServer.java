@@ -109,6 +109,7 @@ import io.miaobu.server.build.DeploymentPages;
 import io.miaobu.server.build.DeploymentsApi;
 import io.miaobu.server.build.LogStreams;
 import io.miaobu.server.build.HostBuildRunner;
+import io.miaobu.server.deploy.CdnRefresh;
 import io.miaobu.server.deploy.DeployService;
 import io.miaobu.server.deploy.LiveSites;
 import io.miaobu.server.deploy.SiteUrls;
@@ -268,13 +269,17 @@ public final class MiaobuServer {
         var siteUrls = new SiteUrls(config.publicUrl(), config.sitesDomain());
         var notificationOutbox = new NotificationOutbox(database.jdbi(), extensions, config.publicUrl(), clock,
                 siteUrls);
+        var audit = new AuditLog(database.jdbi(), clock);
+        var secretBox = new SecretBox(config.secretsDirectory().resolve("secretbox"));
+        var extensionSettings = new ExtensionSettings(database.jdbi(), extensions, secretBox, audit, clock);
+        // after go-live the CDN of the deploy target's id refreshes the changed paths; builds follow its task 30 s
+        var cdnRefresh = new CdnRefresh(extensions, cdn -> extensionSettings.valuesFor("CdnProvider", cdn),
+                java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(2));
         var deployService = new DeployService(database.jdbi(), extensions, liveSites, clock,
                 (project, deployment, byUser) -> notificationOutbox.rolledBack(project.id(), project.slug(),
                         project.name(), deployment.id(), deployment.branch(), deployment.commitSha(),
-                        deployment.storageLocation(), byUser));
+                        deployment.storageLocation(), byUser), cdnRefresh);
         SecurityConfig security = config.security();
-        var audit = new AuditLog(database.jdbi(), clock);
-        var secretBox = new SecretBox(config.secretsDirectory().resolve("secretbox"));
         var accounts = new AccountService(database.jdbi(), new PasswordHasher(), config.secretsDirectory(),
                 new LockoutPolicy(security.lockoutThreshold(), security.firstLock(), security.longestLock()), audit,
                 clock);
@@ -288,7 +293,6 @@ public final class MiaobuServer {
         var rateLimiter = new RateLimiter(rateLimits, rateLimitPolicies);
         var signIns = new SignIns(accounts, sessions, rateLimiter, audit);
         var members = new ProjectMembers(database.jdbi(), accounts, audit, clock);
-        var extensionSettings = new ExtensionSettings(database.jdbi(), extensions, secretBox, audit, clock);
         var projects = new ProjectService(database.jdbi(), extensions, liveSites, "node", "local-storage",
                 security.localRepositoriesAllowed(), members, clock,
                 source -> extensionSettings.valuesFor("SourceProvider", source));

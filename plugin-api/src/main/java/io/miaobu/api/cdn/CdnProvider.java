@@ -29,4 +29,23 @@ public interface CdnProvider extends MiaobuExtension {
 
     /** Installs (or replaces) the certificate served for {@code domain}. */
     void installCertificate(ConfigValues global, String domain, CertificateBundle certificate);
+
+    /**
+     * Refreshes the paths that changed when a site (or a preview of it) went live, on every CDN domain this provider
+     * serves it on, so that visitors get the new files before the old ones' cache time runs out. Called by the host on
+     * the build thread right after go-live (and after a rollback), with the {@link
+     * io.miaobu.api.deploy.ActivationResult#changedPaths()} of the {@code DeployTarget} of the same id; the host then
+     * follows the task with {@link #purgeStatus}. A failure is reported in the deployment's log and does not undo the
+     * go-live.
+     *
+     * @param global    the provider's settings
+     * @param hostLabel the site's host label: its key, or {@code <label>--<site>} for a preview
+     * @param paths     absolute paths ({@code /}, {@code /index.html}, {@code /assets/app.1a2b.js})
+     * @return the refresh task; empty when this CDN does not serve the site (the default)
+     * @throws io.miaobu.api.ExtensionException when the CDN refuses
+     */
+    default java.util.Optional<PurgeTask> refreshPaths(ConfigValues global, String hostLabel,
+                                                        Collection<String> paths) {
+        return java.util.Optional.empty();
+    }
 }

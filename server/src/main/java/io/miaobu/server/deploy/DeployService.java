@@ -45,6 +45,7 @@ public final class DeployService {
     private final LiveSites liveSites;
     private final Clock clock;
     private final RollbackListener rollbacks;
+    private final CdnRefresh cdnRefresh;
     private final Map<Long, Object> projectLocks = new ConcurrentHashMap<>();
 
     public DeployService(Jdbi jdbi, ExtensionRegistry extensions, LiveSites liveSites, Clock clock) {
@@ -54,6 +55,13 @@ public final class DeployService {
     /** @param rollbacks told after a rollback has gone live (for notifications) */
     public DeployService(Jdbi jdbi, ExtensionRegistry extensions, LiveSites liveSites, Clock clock,
                          RollbackListener rollbacks) {
+        this(jdbi, extensions, liveSites, clock, rollbacks, CdnRefresh.NONE);
+    }
+
+    /** @param cdnRefresh refreshes the changed paths on the CDN after each go-live */
+    public DeployService(Jdbi jdbi, ExtensionRegistry extensions, LiveSites liveSites, Clock clock,
+                         RollbackListener rollbacks, CdnRefresh cdnRefresh) {
+        this.cdnRefresh = cdnRefresh;
         this.rollbacks = rollbacks;
         this.projects = jdbi.onDemand(ProjectDao.class);
         this.deployments = jdbi.onDemand(DeploymentDao.class);
@@ -83,8 +91,13 @@ public final class DeployService {
         }
     }
 
-    /** Makes a published deployment of the project live. */
+    /** Makes a published deployment of the project live, then refreshes what changed on the CDN (following the task). */
     public void activate(Project project, Deployment deployment, TaskLog log) {
+        activate(project, deployment, log, true);
+    }
+
+    /** As {@link #activate(Project, Deployment, TaskLog)}; {@code followCdn} false starts the CDN refresh only. */
+    public void activate(Project project, Deployment deployment, TaskLog log, boolean followCdn) {
         if (deployment.projectId() != project.id()) {
             throw UserFacingException.notFound("Deployment " + deployment.id() + " is not part of this project.");
         }
@@ -94,17 +107,21 @@ public final class DeployService {
                     + " commit to production instead.");
         }
         DeployTarget target = publishedTarget(deployment);
+        io.miaobu.api.deploy.ActivationResult changed;
         synchronized (lockOf(project.id())) {
             // retention marks a deployment PURGED under this lock before deleting its files
             if (deployments.findById(deployment.id()).map(Deployment::status).orElse(null)
                     == DeploymentStatus.PURGED) {
                 throw purged(deployment.id());
             }
-            target.activate(siteDeployment(project, deployment, log));
+            changed = target.activate(siteDeployment(project, deployment, log));
             projects.setLiveDeployment(project.id(), deployment.id(), clock.instant());
             liveSites.put(project.slug(), deployment.storageLocation(), project.spa());
         }
         LOG.info("Project {} now serves deployment {}", project.slug(), deployment.id());
+        if (changed != null) {
+            cdnRefresh.afterGoLive(deployment.deployTarget(), project.slug(), changed.changedPaths(), log, followCdn);
+        }
     }
 
     /** What became of a preview deployment that was to go live. */
@@ -128,6 +145,8 @@ public final class DeployService {
             throw new IllegalArgumentException("deployment " + deployment.id() + " is no preview of " + project.slug());
         }
         DeployTarget target = publishedTarget(deployment);
+        io.miaobu.api.deploy.ActivationResult changed;
+        String label;
         synchronized (lockOf(project.id())) {
             Preview preview = previews.findById(deployment.previewId()).orElse(null);
             if (preview == null) {
@@ -136,14 +155,17 @@ public final class DeployService {
             if (preview.liveDeploymentId() != null && preview.liveDeploymentId() > deployment.id()) {
                 return PreviewActivation.SUPERSEDED;
             }
-            String label = preview.hostLabel(project.slug());
-            target.activatePreview(siteDeployment(project, deployment, log), label);
+            label = preview.hostLabel(project.slug());
+            changed = target.activatePreview(siteDeployment(project, deployment, log), label);
             if (previews.setLiveDeployment(preview.id(), deployment.id(), clock.instant()) != 1) {
                 return PreviewActivation.SUPERSEDED;
             }
             liveSites.put(label, deployment.storageLocation(), project.spa());
         }
         LOG.info("Preview {} of {} now serves deployment {}", deployment.previewId(), project.slug(), deployment.id());
+        if (changed != null) {
+            cdnRefresh.afterGoLive(deployment.deployTarget(), label, changed.changedPaths(), log, true);
+        }
         return PreviewActivation.LIVE;
     }
 
@@ -207,7 +229,7 @@ public final class DeployService {
                     + "; only a deployment that went live can be made live again.");
         }
         try {
-            activate(project, deployment, log);
+            activate(project, deployment, log, false);
         } catch (ExtensionException e) {
             throw new UserFacingException(502, "deploy_target_failed", e.getMessage(), null);
         }
