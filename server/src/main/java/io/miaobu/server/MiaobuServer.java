@@ -293,7 +293,7 @@ public final class MiaobuServer {
         var rateLimiter = new RateLimiter(rateLimits, rateLimitPolicies);
         var signIns = new SignIns(accounts, sessions, rateLimiter, audit);
         var members = new ProjectMembers(database.jdbi(), accounts, audit, clock);
-        var projects = new ProjectService(database.jdbi(), extensions, liveSites, "node", "local-storage",
+        var projects = new ProjectService(database.jdbi(), extensions, liveSites, "node", config.deployTarget(),
                 security.localRepositoriesAllowed(), members, clock,
                 source -> extensionSettings.valuesFor("SourceProvider", source));
         var variables = new ProjectVariables(database.jdbi(), secretBox, audit, clock);

@@ -35,7 +35,7 @@ public final class ConfigLoader {
             "repositories.local.allowed", "trusted.proxies", "outbound.allowed.networks", "cors.allowed.origins", "builds.runner",
             "builds.runner.fallback", "builds.cache.size", "log.level", "retention.deployments", "retention.logs",
             "notifications.attempts", "notifications.retry.first", "notifications.timeout", "notifications.workers",
-            "notifications.keep.days", "previews.sweep.interval");
+            "notifications.keep.days", "previews.sweep.interval", "deploy.target");
 
     private final Map<String, String> environment;
     private final Properties systemProperties;
@@ -114,7 +114,8 @@ public final class ConfigLoader {
                 retention(values),
                 values.integer("builds.cache.size", 5120, 0, 10_000_000) * 1024L * 1024L,
                 notifications(values),
-                values.duration("previews.sweep.interval", Duration.ofMinutes(15)));
+                values.duration("previews.sweep.interval", Duration.ofMinutes(15)),
+                values.string("deploy.target", "local-storage"));
     }
 
     private static NotificationConfig notifications(Values values) {

@@ -31,6 +31,8 @@ import java.util.Optional;
  * @param dependencyCacheBytes the dependency cache's size limit
  * @param notifications        how notifications are delivered
  * @param previewSweepInterval how often previews whose pull request or branch is gone are looked for
+ * @param deployTarget         the deploy target new projects publish to: {@code local-storage} or a target plugin's
+ *                             id ({@code aliyun})
  */
 public record ServerConfig(
         Path home,
@@ -55,7 +57,8 @@ public record ServerConfig(
         RetentionConfig retention,
         long dependencyCacheBytes,
         NotificationConfig notifications,
-        Duration previewSweepInterval) {
+        Duration previewSweepInterval,
+        String deployTarget) {
 
     public Path pluginsDirectory() {
         return home.resolve("plugins");
@@ -90,6 +93,6 @@ public record ServerConfig(
         return new ServerConfig(home, bindHost, newPort, publicUrl, sitesDomain, dbUrl, dbUser, dbPassword,
                 buildConcurrency, cloneTimeout, installTimeout, buildTimeout, uploadTimeout, theme, initialAdminUser,
                 initialAdminPassword, security, buildRunner, buildRunnerFallback, retention, dependencyCacheBytes,
-                notifications, previewSweepInterval);
+                notifications, previewSweepInterval, deployTarget);
     }
 }

@@ -70,6 +70,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void newProjectsPublishToLocalStorageUnlessAnotherTargetIsNamed() {
+        assertThat(load(Map.of(), new Properties()).deployTarget()).isEqualTo("local-storage");
+        assertThat(load(Map.of("MIAOBU_DEPLOY_TARGET", "aliyun"), new Properties()).deployTarget()).isEqualTo("aliyun");
+    }
+
+    @Test
     void sweepsPreviewsEveryFifteenMinutesUnlessToldOtherwiseInSecondsOrIso8601() {
         assertThat(load(Map.of(), new Properties()).previewSweepInterval()).isEqualTo(java.time.Duration.ofMinutes(15));
         assertThat(load(Map.of("MIAOBU_PREVIEWS_SWEEP_INTERVAL", "PT1H"), new Properties()).previewSweepInterval())
