@@ -38,6 +38,7 @@ public record AliyunSettings(String accessKeyId, Secret accessKeySecret, String 
     public static final String CDN_ENDPOINT = "cdn-endpoint";
     public static final String DNS_ENDPOINT = "dns-endpoint";
     public static final String SIGNATURE_VERSION = "oss-signature-version";
+    public static final String CDN_SCOPE = "cdn-scope";
 
     public static final ConfigSchema SCHEMA = ConfigSchema.of(
             ConfigField.string(ACCESS_KEY_ID, "AccessKey ID", "Of a RAM user with the permissions listed in the"
@@ -56,7 +57,10 @@ public record AliyunSettings(String accessKeyId, Secret accessKeySecret, String 
             ConfigField.string(CDN_ENDPOINT, "CDN API endpoint", "Leave empty for Alibaba Cloud's own."),
             ConfigField.string(DNS_ENDPOINT, "AliDNS API endpoint", "Leave empty for Alibaba Cloud's own."),
             new ConfigField(SIGNATURE_VERSION, "OSS signature", "V4 is what OSS recommends; V1 for older"
-                    + " OSS-compatible stores.", ConfigFieldType.CHOICE, "v4", false, List.of("v4", "v1")));
+                    + " OSS-compatible stores.", ConfigFieldType.CHOICE, "v4", false, List.of("v4", "v1")),
+            new ConfigField(CDN_SCOPE, "CDN scope", "Where the CDN serves domains Miaobu adds: domestic (mainland"
+                    + " China, needs an ICP filing), overseas, or global.", ConfigFieldType.CHOICE, "domestic", false,
+                    List.of("domestic", "overseas", "global")));
 
     public static AliyunSettings from(ConfigValues values) {
         String endpoint = values.get(ENDPOINT, "https://oss-cn-hangzhou.aliyuncs.com").strip();
