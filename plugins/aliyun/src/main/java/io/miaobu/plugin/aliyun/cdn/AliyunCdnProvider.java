@@ -179,6 +179,32 @@ public final class AliyunCdnProvider implements CdnProvider {
         return new PurgeTask(String.join(",", taskIds), PurgeTask.Status.RUNNING);
     }
 
+    /**
+     * A site is served on the CDN at {@code <hostLabel>.<cdn domain>} for each configured CDN domain (a wildcard CDN
+     * domain {@code *.sites.example.com} in front of the bucket; the edge routine picks the site by the host's first
+     * label), so the changed paths are refreshed there; a changed {@code …/index.html} also as its directory.
+     */
+    @Override
+    public java.util.Optional<PurgeTask> refreshPaths(ConfigValues global, String hostLabel,
+                                                       Collection<String> paths) {
+        AliyunSettings settings = AliyunSettings.from(global);
+        if (!settings.configured() || settings.cdnDomains().isEmpty() || paths.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        List<String> urls = new ArrayList<>();
+        for (String domain : settings.cdnDomains()) {
+            String base = "https://" + hostLabel + "." + (domain.startsWith("*.") ? domain.substring(2) : domain);
+            for (String path : paths.stream().sorted().toList()) {
+                String absolute = path.startsWith("/") ? path : "/" + path;
+                urls.add(base + absolute);
+                if (absolute.endsWith("/index.html")) {
+                    urls.add(base + absolute.substring(0, absolute.length() - "index.html".length()));
+                }
+            }
+        }
+        return java.util.Optional.of(purge(global, urls));
+    }
+
     @Override
     public PurgeTask purgeStatus(ConfigValues global, String taskId) {
         List<String> ids = splitIds(taskId);

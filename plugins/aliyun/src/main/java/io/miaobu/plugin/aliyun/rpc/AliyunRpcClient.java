@@ -129,7 +129,9 @@ public final class AliyunRpcClient {
                     + code + "). Grant it " + ramAction(action) + " (see the Alibaba Cloud plugin's guide)."
                     : what + " failed: " + code + safeDetail(code, e.getErrMsg()) + requestId + ".";
         };
-        return new AliyunApiException(message, code, action, e);
+        // the SDK's exception is not kept as the cause: its message can hold the string to sign, which repeats every
+        // parameter of the request (a certificate's private key, too); the code and request id above are enough
+        return new AliyunApiException(message, code, action, null);
     }
 
     /**

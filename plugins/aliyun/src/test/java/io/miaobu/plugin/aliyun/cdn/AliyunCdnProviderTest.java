@@ -157,6 +157,25 @@ class AliyunCdnProviderTest {
     }
 
     @Test
+    void refreshesASitesChangedPathsOnEveryCdnDomainAtItsHostLabel() {
+        ConfigValues wildcard = aliyun.settings(Map.of("cdn-domains", "*.sites.example.com, cdn.example.net"));
+
+        var task = cdn.refreshPaths(wildcard, "2--shop", List.of("/index.html", "/docs/index.html", "/app.1a2b.js"));
+
+        assertThat(task).isPresent();
+        assertThat(aliyun.requests("RefreshObjectCaches").stream()
+                .flatMap(r -> Arrays.stream(r.param("ObjectPath").split("\n"))).toList()).containsExactly(
+                "https://2--shop.sites.example.com/app.1a2b.js",
+                "https://2--shop.sites.example.com/docs/index.html", "https://2--shop.sites.example.com/docs/",
+                "https://2--shop.sites.example.com/index.html", "https://2--shop.sites.example.com/",
+                "https://2--shop.cdn.example.net/app.1a2b.js",
+                "https://2--shop.cdn.example.net/docs/index.html", "https://2--shop.cdn.example.net/docs/",
+                "https://2--shop.cdn.example.net/index.html", "https://2--shop.cdn.example.net/");
+        assertThat(cdn.refreshPaths(aliyun.settings(Map.of()), "shop", List.of("/index.html")))
+                .as("no CDN domain configured").isEmpty();
+    }
+
+    @Test
     void aFailedRefreshIsReportedAsFailed() throws InterruptedException {
         aliyun.cdn().failRefreshOf("https://www.example.com/index.html");
 
