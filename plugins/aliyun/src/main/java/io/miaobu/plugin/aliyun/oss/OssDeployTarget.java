@@ -169,8 +169,11 @@ public final class OssDeployTarget implements DeployTarget {
                         newObjects.incrementAndGet();
                     }
                     long sizes = entry.getValue().stream().mapToLong(SiteFiles.LocalFile::size).sum();
-                    context.progress(filesDone.addAndGet(entry.getValue().size()), filesTotal,
-                            bytesDone.addAndGet(sizes), bytesTotal);
+                    // one report at a time, so the host never sees progress go backwards
+                    synchronized (filesDone) {
+                        context.progress(filesDone.addAndGet(entry.getValue().size()), filesTotal,
+                                bytesDone.addAndGet(sizes), bytesTotal);
+                    }
                     return null;
                 }));
             }

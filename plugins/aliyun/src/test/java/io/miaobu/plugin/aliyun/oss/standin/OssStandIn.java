@@ -110,6 +110,8 @@ public final class OssStandIn implements AutoCloseable {
     private final NavigableMap<String, StoredObject> objects = new ConcurrentSkipListMap<>();
     private final Map<String, User> users = new ConcurrentHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
+    // the request being answered on this handler thread, logged by send()
+    private final ThreadLocal<Request> pending = new ThreadLocal<>();
     private final List<FaultRule> faults = new CopyOnWriteArrayList<>();
     private final AtomicInteger held = new AtomicInteger();
     private volatile CountDownLatch release = new CountDownLatch(1);
@@ -246,7 +248,8 @@ public final class OssStandIn implements AutoCloseable {
             return;
         }
         byte[] body = exchange.getRequestBody().readAllBytes();
-        int status;
+        // recorded by send(), before the answer leaves, so a client that got its answer finds its request logged
+        pending.set(new Request(method, key, query, headers, body.length, 0));
         try {
             if (fault != null && fault.fault() == Fault.HOLD) {
                 held.incrementAndGet();
@@ -259,14 +262,13 @@ public final class OssStandIn implements AutoCloseable {
                 }
             }
             if (fault != null && fault.fault() == Fault.UNAVAILABLE) {
-                status = error(exchange, 503, "ServiceUnavailable", "Please reduce your request rate.", key);
+                error(exchange, 503, "ServiceUnavailable", "Please reduce your request rate.", key);
             } else {
-                status = serve(exchange, method, bucketName, key, query, headers, body);
+                serve(exchange, method, bucketName, key, query, headers, body);
             }
         } catch (RuntimeException e) {
-            status = error(exchange, 500, "InternalError", "We encountered an internal error: " + e, key);
+            error(exchange, 500, "InternalError", "We encountered an internal error: " + e, key);
         }
-        requests.add(new Request(method, key, query, headers, body.length, status));
     }
 
     private FaultRule matchingFault(String method, String key) {
@@ -603,6 +605,11 @@ public final class OssStandIn implements AutoCloseable {
     }
 
     private int send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+        Request r = pending.get();
+        if (r != null) {
+            pending.remove();
+            requests.add(new Request(r.method(), r.key(), r.query(), r.headers(), r.bodySize(), status));
+        }
         var response = exchange.getResponseHeaders();
         response.putIfAbsent("x-oss-request-id", List.of(requestId()));
         response.set("Date", HTTP_DATE.format(Instant.now()));
