@@ -278,7 +278,8 @@ public final class MiaobuServer {
         var deployService = new DeployService(database.jdbi(), extensions, liveSites, clock,
                 (project, deployment, byUser) -> notificationOutbox.rolledBack(project.id(), project.slug(),
                         project.name(), deployment.id(), deployment.branch(), deployment.commitSha(),
-                        deployment.storageLocation(), byUser), cdnRefresh);
+                        deployment.storageLocation(), byUser), cdnRefresh,
+                target -> extensionSettings.valuesFor("DeployTarget", target));
         SecurityConfig security = config.security();
         var accounts = new AccountService(database.jdbi(), new PasswordHasher(), config.secretsDirectory(),
                 new LockoutPolicy(security.lockoutThreshold(), security.firstLock(), security.longestLock()), audit,
@@ -359,7 +360,8 @@ public final class MiaobuServer {
         var repositoryImports = new RepositoryImports(database.jdbi(), extensions, extensionSettings,
                 sourceCredentials, projects, projectWebhooks, builds, config.workspacesDirectory(), "node");
         var remover = new ProjectRemover(database.jdbi(), projects, builds, logs, extensions, liveSites,
-                dependencyCache, List.of(project -> projectWebhooks.remove(project)));
+                dependencyCache, List.of(project -> projectWebhooks.remove(project)),
+                target -> extensionSettings.valuesFor("DeployTarget", target));
 
         // notifications: deployment status changes and other events, sent on their own threads
         var notificationChannels = new NotificationChannels(database.jdbi(), extensions, extensionSettings, audit,

@@ -46,6 +46,8 @@ public final class DeployService {
     private final Clock clock;
     private final RollbackListener rollbacks;
     private final CdnRefresh cdnRefresh;
+    /** A deploy target's server-wide settings, for its calls. */
+    private final java.util.function.Function<DeployTarget, ConfigValues> targetSettings;
     private final Map<Long, Object> projectLocks = new ConcurrentHashMap<>();
 
     public DeployService(Jdbi jdbi, ExtensionRegistry extensions, LiveSites liveSites, Clock clock) {
@@ -55,13 +57,18 @@ public final class DeployService {
     /** @param rollbacks told after a rollback has gone live (for notifications) */
     public DeployService(Jdbi jdbi, ExtensionRegistry extensions, LiveSites liveSites, Clock clock,
                          RollbackListener rollbacks) {
-        this(jdbi, extensions, liveSites, clock, rollbacks, CdnRefresh.NONE);
+        this(jdbi, extensions, liveSites, clock, rollbacks, CdnRefresh.NONE, target -> ConfigValues.EMPTY);
     }
 
-    /** @param cdnRefresh refreshes the changed paths on the CDN after each go-live */
+    /**
+     * @param cdnRefresh     refreshes the changed paths on the CDN after each go-live
+     * @param targetSettings a deploy target's server-wide settings, passed to its calls
+     */
     public DeployService(Jdbi jdbi, ExtensionRegistry extensions, LiveSites liveSites, Clock clock,
-                         RollbackListener rollbacks, CdnRefresh cdnRefresh) {
+                         RollbackListener rollbacks, CdnRefresh cdnRefresh,
+                         java.util.function.Function<DeployTarget, ConfigValues> targetSettings) {
         this.cdnRefresh = cdnRefresh;
+        this.targetSettings = targetSettings;
         this.rollbacks = rollbacks;
         this.projects = jdbi.onDemand(ProjectDao.class);
         this.deployments = jdbi.onDemand(DeploymentDao.class);
@@ -114,7 +121,7 @@ public final class DeployService {
                     == DeploymentStatus.PURGED) {
                 throw purged(deployment.id());
             }
-            changed = target.activate(siteDeployment(project, deployment, log));
+            changed = target.activate(siteDeployment(project, deployment, log, targetSettings.apply(target)));
             projects.setLiveDeployment(project.id(), deployment.id(), clock.instant());
             liveSites.put(project.slug(), deployment.storageLocation(), project.spa());
         }
@@ -156,7 +163,8 @@ public final class DeployService {
                 return PreviewActivation.SUPERSEDED;
             }
             label = preview.hostLabel(project.slug());
-            changed = target.activatePreview(siteDeployment(project, deployment, log), label);
+            changed = target.activatePreview(siteDeployment(project, deployment, log, targetSettings.apply(target)),
+                    label);
             if (previews.setLiveDeployment(preview.id(), deployment.id(), clock.instant()) != 1) {
                 return PreviewActivation.SUPERSEDED;
             }
@@ -184,7 +192,7 @@ public final class DeployService {
                 return false;
             }
             extensions.find(DeployTarget.class, project.deployTarget()).ifPresent(target ->
-                    target.removePreview(project.slug(), label, ConfigValues.EMPTY, ConfigValues.EMPTY));
+                    target.removePreview(project.slug(), label, targetSettings.apply(target), ConfigValues.EMPTY));
             previews.delete(preview.id());
             liveSites.remove(label);
         }
@@ -263,10 +271,10 @@ public final class DeployService {
                 + " its files are gone, so it cannot go live again. Deploy its commit anew instead.");
     }
 
-    static SiteDeployment siteDeployment(Project project, Deployment deployment, TaskLog log) {
+    static SiteDeployment siteDeployment(Project project, Deployment deployment, TaskLog log, ConfigValues global) {
         var published = new PublishedDeployment(deployment.storageRef(), URI.create(deployment.storageLocation()),
                 orZero(deployment.fileCount()), orZero(deployment.totalBytes()), orZero(deployment.uploadedBytes()));
-        return new SiteDeployment(project.slug(), published, ConfigValues.EMPTY, ConfigValues.EMPTY, log);
+        return new SiteDeployment(project.slug(), published, global, ConfigValues.EMPTY, log);
     }
 
     private static long orZero(Long value) {

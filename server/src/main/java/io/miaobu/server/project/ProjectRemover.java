@@ -40,6 +40,8 @@ public final class ProjectRemover {
     private final DependencyCache dependencyCache;
     private final Jdbi jdbi;
     private final List<Cleanup> cleanups;
+    /** A deploy target's server-wide settings, for removing the site. */
+    private final java.util.function.Function<DeployTarget, ConfigValues> targetSettings;
 
     /** Undoes what a project set up outside Miaobu (its webhook at the source host) before it is deleted. */
     @FunctionalInterface
@@ -50,7 +52,9 @@ public final class ProjectRemover {
 
     public ProjectRemover(Jdbi jdbi, ProjectService projects, BuildService builds, BuildLogs logs,
                           ExtensionRegistry extensions, LiveSites liveSites, DependencyCache dependencyCache,
-                          List<Cleanup> cleanups) {
+                          List<Cleanup> cleanups,
+                          java.util.function.Function<DeployTarget, ConfigValues> targetSettings) {
+        this.targetSettings = targetSettings;
         this.cleanups = List.copyOf(cleanups);
         this.dependencyCache = dependencyCache;
         this.jdbi = jdbi;
@@ -78,7 +82,7 @@ public final class ProjectRemover {
             cleanup.beforeDelete(project);
         }
         try {
-            target.removeSite(project.slug(), ConfigValues.EMPTY, ConfigValues.EMPTY);
+            target.removeSite(project.slug(), targetSettings.apply(target), ConfigValues.EMPTY);
         } catch (ExtensionException e) {
             throw new UserFacingException(502, "deploy_target_failed", e.getMessage(), null);
         }
