@@ -48,6 +48,7 @@ class ExecutableWarIT {
             assertThat(readiness.body()).contains("\"database\":\"UP\"").contains("\"plugins\":\"UP\"");
             assertThat(home.resolve("plugins/miaobu-plugin-git.zip")).exists();
             assertThat(home.resolve("plugins/miaobu-plugin-github.zip")).exists();
+            assertThat(home.resolve("plugins/miaobu-plugin-aliyun.zip")).exists();
             assertThat(home.resolve("plugins/miaobu-plugin-node.zip")).exists();
             assertThat(home.resolve("plugins/miaobu-plugin-local-storage.zip")).exists();
             assertThat(home.resolve("plugins/miaobu-plugin-docker.zip")).exists();
