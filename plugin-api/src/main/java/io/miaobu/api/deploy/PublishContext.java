@@ -40,4 +40,13 @@ public interface PublishContext {
      */
     default void progress(long filesDone, long filesTotal, long bytesDone, long bytesTotal) {
     }
+
+    /**
+     * Whether the project is a single-page app: paths that are no file are answered with {@code /index.html} (client
+     * side routing) instead of the 404 page. A target that serves through its own edge (not the host's site server)
+     * records it with the deployment. The default is false.
+     */
+    default boolean singlePageApp() {
+        return false;
+    }
 }

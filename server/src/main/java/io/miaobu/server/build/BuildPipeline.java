@@ -241,7 +241,8 @@ public final class BuildPipeline {
                 DeploymentStatus.UPLOADING, log);
         DeployTarget target = extension(DeployTarget.class, deployment.deployTarget(), "deploy target");
         PublishContext publish = new PipelinePublishContext(project.slug(), Long.toString(id), outputDirectory,
-                settings.valuesFor("DeployTarget", target), log, new PublishingProgress(id, deployments));
+                settings.valuesFor("DeployTarget", target), log, new PublishingProgress(id, deployments),
+                project.spa());
         PublishedDeployment published = timed(timeouts.upload(), "Publishing", control,
                 () -> target.publish(publish));
         deployments.recordPublication(id, published.storageRef(), published.location().toString(),
@@ -447,7 +448,8 @@ public final class BuildPipeline {
     }
 
     private record PipelinePublishContext(String siteKey, String deploymentKey, Path outputDirectory,
-                                          ConfigValues globalSettings, TaskLog log, PublishingProgress progress)
+                                          ConfigValues globalSettings, TaskLog log, PublishingProgress progress,
+                                          boolean singlePageApp)
             implements PublishContext {
 
         public ConfigValues projectSettings() {

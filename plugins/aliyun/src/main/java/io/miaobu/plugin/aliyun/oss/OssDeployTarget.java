@@ -4,8 +4,6 @@ import com.aliyun.oss.model.OSSObjectSummary;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.miaobu.api.ExtensionException;
-import io.miaobu.api.config.ConfigField;
-import io.miaobu.api.config.ConfigFieldType;
 import io.miaobu.api.config.ConfigProblem;
 import io.miaobu.api.config.ConfigSchema;
 import io.miaobu.api.config.ConfigValues;
@@ -51,14 +49,10 @@ import org.pf4j.Extension;
 @Extension
 public final class OssDeployTarget implements DeployTarget {
 
-    static final String SPA = "spa";
     static final Duration PENDING_KEPT_FOR = Duration.ofHours(24);
     static final String CHECK_FOLDER = ".miaobu-connection-check/";
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ConfigSchema PROJECT_SCHEMA = ConfigSchema.of(new ConfigField(SPA, "Single-page app",
-            "Serve /index.html for paths that are not files (client-side routing) instead of the 404 page.",
-            ConfigFieldType.BOOLEAN, "false", false, List.of()));
 
     private final OssTuning tuning;
     private final Clock clock;
@@ -87,10 +81,6 @@ public final class OssDeployTarget implements DeployTarget {
         return AliyunSettings.SCHEMA;
     }
 
-    @Override
-    public ConfigSchema projectSettings() {
-        return PROJECT_SCHEMA;
-    }
 
     @Override
     public List<ConfigProblem> validate(ConfigValues global, ConfigValues project) {
@@ -114,7 +104,7 @@ public final class OssDeployTarget implements DeployTarget {
         } catch (IOException e) {
             throw new ExtensionException("Could not read the build output: " + e.getMessage(), e);
         }
-        Manifest manifest = manifest(key, files, context.projectSettings().getBoolean(SPA, false));
+        Manifest manifest = manifest(key, files, context.singlePageApp());
         try (OssBucket bucket = new OssBucket(settings, tuning)) {
             if (bucket.exists(site.manifest(key))) {
                 throw new ExtensionException("Deployment " + key + " of " + context.siteKey()

@@ -93,7 +93,7 @@ class OssDeployTargetTest {
     void servesIndexHtmlForUnknownPathsOfASinglePageApp() throws Exception {
         Path out = output("a", Map.of("index.html", "<div id=app></div>", "404.html", "not found"));
         PublishedDeployment published = target.publish(new TestPublishContext("blog", "d1", out, log, settings,
-                ConfigValues.of(Map.of(OssDeployTarget.SPA, "true"))));
+                ConfigValues.of(Map.of("spa", "true"))));
         target.activate(deployment(published));
 
         EdgeFollower.Response route = edge.get("/users/42/settings");

@@ -56,6 +56,11 @@ final class TestPublishContext implements PublishContext {
     }
 
     @Override
+    public boolean singlePageApp() {
+        return project.getBoolean("spa", false);
+    }
+
+    @Override
     public ConfigValues globalSettings() {
         return global;
     }
