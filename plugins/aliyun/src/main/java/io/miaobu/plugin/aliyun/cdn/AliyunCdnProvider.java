@@ -20,10 +20,9 @@ import io.miaobu.api.cdn.CdnProvider;
 import io.miaobu.api.cdn.DomainBinding;
 import io.miaobu.api.cdn.PurgeTask;
 import io.miaobu.api.cert.CertificateBundle;
-import io.miaobu.api.config.ConfigProblem;
-import io.miaobu.api.config.ConfigSchema;
 import io.miaobu.api.config.ConfigValues;
 import io.miaobu.api.config.ConnectionCheck;
+import io.miaobu.plugin.aliyun.AliyunExtension;
 import io.miaobu.plugin.aliyun.AliyunSettings;
 import io.miaobu.plugin.aliyun.rpc.AliyunApiException;
 import io.miaobu.plugin.aliyun.rpc.AliyunRpcClient;
@@ -45,7 +44,7 @@ import org.pf4j.Extension;
  * go-live, and HTTPS certificates, through {@code aliyun-java-sdk-cdn} (API version 2018-05-10).
  */
 @Extension
-public final class AliyunCdnProvider implements CdnProvider {
+public final class AliyunCdnProvider extends AliyunExtension implements CdnProvider {
 
     /**
      * URLs per {@code RefreshObjectCaches} call. Alibaba documents 1,000 URLs per call today and allowed 100 before;
@@ -63,23 +62,8 @@ public final class AliyunCdnProvider implements CdnProvider {
     }
 
     @Override
-    public String id() {
-        return "aliyun";
-    }
-
-    @Override
     public String displayName() {
         return "Alibaba Cloud CDN";
-    }
-
-    @Override
-    public ConfigSchema globalSettings() {
-        return AliyunSettings.SCHEMA;
-    }
-
-    @Override
-    public List<ConfigProblem> validate(ConfigValues global, ConfigValues project) {
-        return AliyunSettings.problems(global);
     }
 
     @Override

@@ -9,12 +9,11 @@ import com.aliyuncs.alidns.model.v20150109.DescribeDomainRecordsResponse;
 import com.aliyuncs.alidns.model.v20150109.DescribeDomainsRequest;
 import com.aliyuncs.alidns.model.v20150109.DescribeDomainsResponse;
 import io.miaobu.api.ExtensionException;
-import io.miaobu.api.config.ConfigProblem;
-import io.miaobu.api.config.ConfigSchema;
 import io.miaobu.api.config.ConfigValues;
 import io.miaobu.api.config.ConnectionCheck;
 import io.miaobu.api.dns.DnsProvider;
 import io.miaobu.api.dns.DnsRecord;
+import io.miaobu.plugin.aliyun.AliyunExtension;
 import io.miaobu.plugin.aliyun.AliyunSettings;
 import io.miaobu.plugin.aliyun.rpc.AliyunApiException;
 import io.miaobu.plugin.aliyun.rpc.AliyunRpcClient;
@@ -32,7 +31,7 @@ import org.pf4j.Extension;
  * 2015-01-09): TXT records for ACME DNS-01 and ownership checks, CNAMEs for CDN domains.
  */
 @Extension
-public final class AliyunDnsProvider implements DnsProvider {
+public final class AliyunDnsProvider extends AliyunExtension implements DnsProvider {
 
     /** The lowest TTL of AliDNS's free edition; paid editions allow less, but 600 works everywhere. */
     static final int MIN_TTL = 600;
@@ -53,23 +52,8 @@ public final class AliyunDnsProvider implements DnsProvider {
     }
 
     @Override
-    public String id() {
-        return "aliyun";
-    }
-
-    @Override
     public String displayName() {
         return "AliDNS";
-    }
-
-    @Override
-    public ConfigSchema globalSettings() {
-        return AliyunSettings.SCHEMA;
-    }
-
-    @Override
-    public List<ConfigProblem> validate(ConfigValues global, ConfigValues project) {
-        return AliyunSettings.problems(global);
     }
 
     /** Whether {@code domain} or one of its parents is a zone of the account (every page of DescribeDomains). */

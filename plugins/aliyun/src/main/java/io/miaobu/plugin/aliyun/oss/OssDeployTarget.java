@@ -4,8 +4,6 @@ import com.aliyun.oss.model.OSSObjectSummary;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.miaobu.api.ExtensionException;
-import io.miaobu.api.config.ConfigProblem;
-import io.miaobu.api.config.ConfigSchema;
 import io.miaobu.api.config.ConfigValues;
 import io.miaobu.api.config.ConnectionCheck;
 import io.miaobu.api.deploy.ActivationResult;
@@ -14,6 +12,7 @@ import io.miaobu.api.deploy.PublishContext;
 import io.miaobu.api.deploy.PublishedDeployment;
 import io.miaobu.api.deploy.SiteDeployment;
 import io.miaobu.api.host.TaskLog;
+import io.miaobu.plugin.aliyun.AliyunExtension;
 import io.miaobu.plugin.aliyun.AliyunSettings;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -47,7 +46,7 @@ import org.pf4j.Extension;
  * headers, and going live is one PUT of {@code live.json}.
  */
 @Extension
-public final class OssDeployTarget implements DeployTarget {
+public final class OssDeployTarget extends AliyunExtension implements DeployTarget {
 
     static final Duration PENDING_KEPT_FOR = Duration.ofHours(24);
     static final String CHECK_FOLDER = ".miaobu-connection-check/";
@@ -67,24 +66,8 @@ public final class OssDeployTarget implements DeployTarget {
     }
 
     @Override
-    public String id() {
-        return "aliyun";
-    }
-
-    @Override
     public String displayName() {
         return "Alibaba Cloud OSS + CDN";
-    }
-
-    @Override
-    public ConfigSchema globalSettings() {
-        return AliyunSettings.SCHEMA;
-    }
-
-
-    @Override
-    public List<ConfigProblem> validate(ConfigValues global, ConfigValues project) {
-        return AliyunSettings.problems(global);
     }
 
     @Override
