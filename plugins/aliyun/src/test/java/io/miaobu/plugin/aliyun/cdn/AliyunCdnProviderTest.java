@@ -305,7 +305,10 @@ class AliyunCdnProviderTest {
             if (done.test(value) || System.nanoTime() > deadline) {
                 return value;
             }
-            Thread.sleep(20);
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+            if (Thread.interrupted()) {
+                throw new InterruptedException("stopped polling");
+            }
         }
     }
 }

@@ -679,7 +679,10 @@ public final class OssStandIn implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 return false;
             }
-            Thread.sleep(5);
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+            if (Thread.interrupted()) {
+                throw new InterruptedException("stopped waiting for held requests");
+            }
         }
         return true;
     }
