@@ -145,9 +145,8 @@ public final class RepositoryImports {
             throw UserFacingException.invalid("rootDirectory", "The root directory is a relative path inside the"
                     + " repository.");
         }
-        if (!provider.handles(url) && !sourceId.equals(provider.id())) {
-            throw UserFacingException.invalid("cloneUrl", provider.displayName() + " cannot fetch this URL.");
-        }
+        // the URL is the user's to choose among what their own token can fetch; the source plugin sends the token only
+        // to its own host (the github plugin refuses any other)
         Path workspace = workspaces.resolve("import-" + UUID.randomUUID());
         try {
             Files.createDirectories(workspace);
