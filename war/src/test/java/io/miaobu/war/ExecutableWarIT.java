@@ -54,6 +54,7 @@ class ExecutableWarIT {
             assertThat(home.resolve("plugins/miaobu-plugin-docker.zip")).exists();
             assertThat(home.resolve("plugins/miaobu-plugin-notify-webhook.zip")).exists();
             assertThat(home.resolve("plugins/miaobu-plugin-notify-email.zip")).exists();
+            assertThat(home.resolve("plugins/miaobu-plugin-acme.zip")).exists();
             Path token = home.resolve("secrets/initial-setup-token");
             assertThat(token).exists();
             assertThat(log()).contains(Files.readString(token).strip());
