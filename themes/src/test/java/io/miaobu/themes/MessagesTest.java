@@ -32,7 +32,8 @@ class MessagesTest {
             "event.", SampleModels.EVENTS,
             "notify.delivery.status.", SampleModels.DELIVERY_STATUSES,
             "preview.kind.", List.of("pull_request", "branch"),
-            "webhook.outcome.", SampleModels.WEBHOOK_OUTCOMES);
+            "webhook.outcome.", SampleModels.WEBHOOK_OUTCOMES,
+            "domains.status.", SampleModels.DOMAIN_STATUSES);
 
     @ParameterizedTest
     @ValueSource(strings = {"base", "midnight"})

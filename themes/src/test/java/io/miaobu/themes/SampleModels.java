@@ -369,6 +369,31 @@ final class SampleModels {
                 "form", map("name", "NEW_VAR" + ATTR_XSS, "environment", "preview", "secret", true));
     }
 
+    /** Every status, a primary and a redirecting domain; reasons and hosts carry markup, which must stay text. */
+    static Map<String, Object> projectDomains(boolean canEdit, Map<String, String> errors) {
+        List<Object> domains = List.of(
+                map("id", 1L, "host", "example.com", "status", "ACTIVE", "reason", "", "primary", true,
+                        "redirect", false, "txtName", "_miaobu-challenge.example.com", "txtValue", "ab12",
+                        "apex", true, "checkedAt", "today"),
+                map("id", 2L, "host", "www.example.com", "status", "ACTIVE", "reason", "", "primary", false,
+                        "redirect", true, "txtName", "_miaobu-challenge.www.example.com", "txtValue", "cd34",
+                        "apex", false, "checkedAt", "today"),
+                map("id", 3L, "host", "blog.example.com", "status", "ERROR",
+                        "reason", "CNAME blog.example.com points to " + XSS + ", expected site.sites.test",
+                        "primary", false, "redirect", false, "txtName", "_miaobu-challenge.blog.example.com",
+                        "txtValue", "ef56" + ATTR_XSS, "apex", false, "checkedAt", ""),
+                map("id", 4L, "host", "shop.example.org", "status", "PENDING_OWNERSHIP",
+                        "reason", "TXT _miaobu-challenge.shop.example.org not found", "primary", false,
+                        "redirect", false, "txtName", "_miaobu-challenge.shop.example.org", "txtValue", "gh78",
+                        "apex", false, "checkedAt", "an hour ago"),
+                map("id", 5L, "host", "example.net", "status", "PENDING_DNS", "reason", "No CNAME yet",
+                        "primary", false, "redirect", false, "txtName", "_miaobu-challenge.example.net",
+                        "txtValue", "ij90", "apex", true, "checkedAt", "now"));
+        return with(signedIn(), "project", project(5002L), "domains", domains, "cnameTarget", "site.sites.test",
+                "addresses", List.of("192.0.2.10", "2001:db8::10"), "canEdit", canEdit, "errors", errors,
+                "form", map("domain", "new.example.com" + ATTR_XSS));
+    }
+
     /** One field of every type; the stored secret's value is in the model by mistake and must never render. */
     static Map<String, Object> extensionSettings(Map<String, String> errors) {
         List<Object> fields = List.of(
@@ -403,6 +428,7 @@ final class SampleModels {
     static final List<String> DEFAULT_EVENTS = List.of("deployment.failed", "deployment.fixed",
             "certificate.renewal_failing", "certificate.expiring");
     static final List<String> WEBHOOK_OUTCOMES = List.of("PROCESSED", "IGNORED", "REFUSED", "FAILED");
+    static final List<String> DOMAIN_STATUSES = List.of("PENDING_OWNERSHIP", "PENDING_DNS", "ACTIVE", "ERROR");
 
     /** A project's webhook page: registered or not, a delivery of each outcome, one a redelivery. */
     static Map<String, Object> projectWebhook(boolean installed, boolean canAct, String problem) {
@@ -612,6 +638,7 @@ final class SampleModels {
         pages.put("project-settings", settings(true, errors()));
         pages.put("project-members", projectMembers(true, errors()));
         pages.put("project-variables", projectVariables(true, errors()));
+        pages.put("project-domains", projectDomains(true, errors()));
         pages.put("plugins", plugins(false));
         pages.put("extension-settings", extensionSettings(errors()));
         pages.put("account", account(true, errors()));

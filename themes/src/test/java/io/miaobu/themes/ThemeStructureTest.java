@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ThemeStructureTest {
 
     private static final List<String> PAGES = List.of("setup", "login", "dashboard", "project-new", "project",
-            "deployment", "project-settings", "project-members", "project-variables", "plugins", "extension-settings",
+            "deployment", "project-settings", "project-members", "project-variables", "project-domains", "plugins",
+            "extension-settings",
             "account", "admin-users", "admin-audit", "admin-queue", "admin-disk", "project-notifications",
             "account-notifications", "admin-notifications", "notification-channel", "admin-delivery", "project-webhook",
             "import", "import-analysis", "error");
