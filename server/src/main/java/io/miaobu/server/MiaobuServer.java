@@ -114,6 +114,15 @@ import io.miaobu.server.deploy.DeployService;
 import io.miaobu.server.deploy.LiveSites;
 import io.miaobu.server.deploy.SiteUrls;
 import io.miaobu.server.disk.DiskApi;
+import io.miaobu.server.domain.CustomDomains;
+import io.miaobu.server.domain.DnsCheck;
+import io.miaobu.server.domain.DnsResolvers;
+import io.miaobu.server.domain.DomainCheckSchedule;
+import io.miaobu.server.domain.DomainRoutes;
+import io.miaobu.server.domain.DomainsApi;
+import io.miaobu.server.domain.DomainsPages;
+import io.miaobu.server.domain.Http01Challenges;
+import io.miaobu.server.site.AcmeChallengeHandler;
 import io.miaobu.server.disk.DiskPage;
 import io.miaobu.server.disk.DiskUsage;
 import io.miaobu.server.ops.HealthResource;
@@ -178,6 +187,7 @@ public final class MiaobuServer {
     private final Deque<Managed> started = new ArrayDeque<>();
     private Server jetty;
     private ResourceConfig webApplication;
+    private Http01Challenges http01Challenges;
 
     /** Where every stored secret lives, for key rotation. */
     static final List<SecretColumn> SECRET_COLUMNS = List.of(
@@ -266,6 +276,9 @@ public final class MiaobuServer {
         builtIns.addAll(extraBuiltIns);
         var extensions = new ExtensionRegistry(plugins, builtIns);
         var liveSites = new LiveSites();
+        var domainRoutes = new DomainRoutes();
+        var http01 = new Http01Challenges(database.jdbi(), clock);
+        this.http01Challenges = http01;
         var siteUrls = new SiteUrls(config.publicUrl(), config.sitesDomain());
         var notificationOutbox = new NotificationOutbox(database.jdbi(), extensions, config.publicUrl(), clock,
                 siteUrls);
@@ -359,8 +372,26 @@ public final class MiaobuServer {
                 webhookLog, new WebhookHandler(database.jdbi(), builds, previews));
         var repositoryImports = new RepositoryImports(database.jdbi(), extensions, extensionSettings,
                 sourceCredentials, projects, projectWebhooks, builds, config.workspacesDirectory(), "node");
+        var domainConfig = config.domains();
+        String publicHost = config.publicUrl().getHost() == null ? ""
+                : config.publicUrl().getHost().toLowerCase(java.util.Locale.ROOT);
+        var customDomains = new CustomDomains(database.jdbi(),
+                new DnsCheck(DnsResolvers.of(domainConfig.dnsResolvers(), java.time.Duration.ofSeconds(5)),
+                        java.util.Set.copyOf(domainConfig.addresses())),
+                domainRoutes, config.sitesDomain(), java.util.Set.of(publicHost), domainConfig, audit,
+                (projectId, host, active, reason) -> {
+                    try {
+                        var project = projects.get(projectId);
+                        notificationOutbox.store(new io.miaobu.api.notify.NotificationEvent.DomainChecked(
+                                clock.instant(), notificationOutbox.projectRef(project.id(), project.slug(),
+                                project.name()), host, active, reason));
+                    } catch (RuntimeException e) {
+                        LOG.warn("Could not record the check of {}: {}", host, e.toString());
+                    }
+                }, clock);
         var remover = new ProjectRemover(database.jdbi(), projects, builds, logs, extensions, liveSites,
-                dependencyCache, List.of(project -> projectWebhooks.remove(project)),
+                dependencyCache, List.of(project -> projectWebhooks.remove(project),
+                        project -> customDomains.forgetProject(project.id())),
                 target -> extensionSettings.valuesFor("DeployTarget", target));
 
         // notifications: deployment status changes and other events, sent on their own threads
@@ -442,6 +473,8 @@ public final class MiaobuServer {
                 .register(new DeploymentsApi(builds, projects, deployService, logs, retention, logStreams))
                 .register(new DeploymentPages(builds, projects, deployService, logs, retention, pages, siteUrls,
                         clock))
+                .register(new DomainsApi(customDomains, projects))
+                .register(new DomainsPages(customDomains, projects, pages, siteUrls, domainConfig))
                 .register(new DiskApi(diskUsage))
                 .register(new DiskPage(diskUsage, config.retention(), pages))
                 .register(new ExtensionSettingsResource(extensionSettings, pages))
@@ -465,6 +498,7 @@ public final class MiaobuServer {
         LOG.debug("{} stored secrets registered for redaction from the log",
                 secretRotation.registerStoredSecretsForRedaction());
         deployService.loadLiveSites();
+        customDomains.loadRoutes();
         awaitStarted(pluginsStarted);
         for (PluginHost.PluginInfo plugin : plugins.plugins()) {
             if (plugin.state().equals("FAILED")) {
@@ -474,8 +508,9 @@ public final class MiaobuServer {
         }
         long backgroundDone = System.nanoTime();
 
-        gate.open(new Handler.Sequence(new SiteServer(liveSites, config.sitesDomain()),
-                new OffloadingHandler(jersey)));
+        // ACME HTTP-01 answers on every host come first; the site server leaves their path to the handler behind it
+        gate.open(new Handler.Sequence(new SiteServer(liveSites, config.sitesDomain(), domainRoutes),
+                new OffloadingHandler(new Handler.Sequence(new AcmeChallengeHandler(http01), jersey))));
 
         runners.removeOrphans();
         int orphans = hostRunner.killOrphans(); // before any new build starts
@@ -487,6 +522,7 @@ public final class MiaobuServer {
         start(retention);
         start(previewSweep);
         start(commitStatuses);
+        start(new DomainCheckSchedule(customDomains, domainConfig.checkInterval()));
         // ended sessions and spent refresh tokens are kept a day for the account page and reuse detection
         scheduler.scheduleWithFixedDelay(() -> {
             try {
@@ -553,6 +589,14 @@ public final class MiaobuServer {
     /** The Jersey application with every page and API resource, for tests that walk its routes. */
     public ResourceConfig webApplication() {
         return webApplication;
+    }
+
+    /**
+     * The core's ACME HTTP-01 solver, answering on every host this server serves: what the certificate code passes to
+     * {@code CertificateIssuer}s. Null before {@link #start()}.
+     */
+    public Http01Challenges http01Solver() {
+        return http01Challenges;
     }
 
     /** The port actually bound. */

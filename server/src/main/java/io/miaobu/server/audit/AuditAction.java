@@ -45,7 +45,10 @@ public enum AuditAction {
     SECRETS_ROTATED("server.secrets_rotated"),
     SIGNING_KEY_ROTATED("server.signing_key_rotated"),
     WEBHOOK_INSTALLED("project.webhook_installed"),
-    WEBHOOK_REDELIVERED("project.webhook_redelivered");
+    WEBHOOK_REDELIVERED("project.webhook_redelivered"),
+    DOMAIN_ADDED("project.domain_added"),
+    DOMAIN_CHANGED("project.domain_changed"),
+    DOMAIN_REMOVED("project.domain_removed");
 
     private final String code;
 

@@ -35,7 +35,8 @@ public final class ConfigLoader {
             "repositories.local.allowed", "trusted.proxies", "outbound.allowed.networks", "cors.allowed.origins", "builds.runner",
             "builds.runner.fallback", "builds.cache.size", "log.level", "retention.deployments", "retention.logs",
             "notifications.attempts", "notifications.retry.first", "notifications.timeout", "notifications.workers",
-            "notifications.keep.days", "previews.sweep.interval", "deploy.target");
+            "notifications.keep.days", "previews.sweep.interval", "deploy.target",
+            "domains.cname.target", "domains.addresses", "domains.check.interval", "dns.resolvers");
 
     private final Map<String, String> environment;
     private final Properties systemProperties;
@@ -115,7 +116,39 @@ public final class ConfigLoader {
                 values.integer("builds.cache.size", 5120, 0, 10_000_000) * 1024L * 1024L,
                 notifications(values),
                 values.duration("previews.sweep.interval", Duration.ofMinutes(15)),
-                values.string("deploy.target", "local-storage"));
+                values.string("deploy.target", "local-storage"),
+                domains(values));
+    }
+
+    private static DomainConfig domains(Values values) {
+        var addresses = new java.util.ArrayList<java.net.InetAddress>();
+        for (String address : list(values.string("domains.addresses", ""))) {
+            if (!address.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
+                throw new ConfigException("domains.addresses lists IP addresses, not " + address);
+            }
+            try {
+                addresses.add(java.net.InetAddress.getByName(address));
+            } catch (java.net.UnknownHostException e) {
+                throw new ConfigException("domains.addresses: " + address + " is not an IP address");
+            }
+        }
+        var resolvers = list(values.string("dns.resolvers", ""));
+        for (String resolver : resolvers) {
+            try {
+                io.miaobu.server.domain.DnsResolvers.address(resolver);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("dns.resolvers: " + e.getMessage());
+            }
+        }
+        Optional<String> target = values.optional("domains.cname.target").map(String::trim)
+                .filter(t -> !t.isEmpty()).map(t -> t.toLowerCase(Locale.ROOT).replaceAll("\\.$", ""));
+        return new DomainConfig(target, addresses, resolvers,
+                values.duration("domains.check.interval", Duration.ofMinutes(10)));
+    }
+
+    private static java.util.List<String> list(String commaSeparated) {
+        return java.util.Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .toList();
     }
 
     private static NotificationConfig notifications(Values values) {

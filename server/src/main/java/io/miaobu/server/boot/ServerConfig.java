@@ -33,6 +33,7 @@ import java.util.Optional;
  * @param previewSweepInterval how often previews whose pull request or branch is gone are looked for
  * @param deployTarget         the deploy target new projects publish to: {@code local-storage} or a target plugin's
  *                             id ({@code aliyun})
+ * @param domains              how custom domains are checked: CNAME target, server addresses, resolvers, interval
  */
 public record ServerConfig(
         Path home,
@@ -58,7 +59,8 @@ public record ServerConfig(
         long dependencyCacheBytes,
         NotificationConfig notifications,
         Duration previewSweepInterval,
-        String deployTarget) {
+        String deployTarget,
+        DomainConfig domains) {
 
     public Path pluginsDirectory() {
         return home.resolve("plugins");
@@ -93,6 +95,6 @@ public record ServerConfig(
         return new ServerConfig(home, bindHost, newPort, publicUrl, sitesDomain, dbUrl, dbUser, dbPassword,
                 buildConcurrency, cloneTimeout, installTimeout, buildTimeout, uploadTimeout, theme, initialAdminUser,
                 initialAdminPassword, security, buildRunner, buildRunnerFallback, retention, dependencyCacheBytes,
-                notifications, previewSweepInterval, deployTarget);
+                notifications, previewSweepInterval, deployTarget, domains);
     }
 }

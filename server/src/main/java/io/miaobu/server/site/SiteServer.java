@@ -68,6 +68,7 @@ public final class SiteServer extends Handler.Abstract.NonBlocking {
             "This address cannot be served.");
 
     private final SiteLookup lookup;
+    private final CustomDomainLookup customDomains;
     private final String domainSuffix;
     private final FileCache files;
 
@@ -76,7 +77,15 @@ public final class SiteServer extends Handler.Abstract.NonBlocking {
      * @param sitesDomain the domain sites live under, e.g. {@code localhost} for {@code my-site.localhost}
      */
     public SiteServer(SiteLookup lookup, String sitesDomain) {
+        this(lookup, sitesDomain, CustomDomainLookup.NONE);
+    }
+
+    /**
+     * @param customDomains the projects' active custom domains, served like their site labels
+     */
+    public SiteServer(SiteLookup lookup, String sitesDomain, CustomDomainLookup customDomains) {
         this.lookup = Objects.requireNonNull(lookup, "lookup");
+        this.customDomains = Objects.requireNonNull(customDomains, "customDomains");
         String domain = normalizeDomain(Objects.requireNonNull(sitesDomain, "sitesDomain"));
         if (domain.isEmpty()) {
             throw new IllegalArgumentException("sitesDomain is empty");
@@ -88,12 +97,28 @@ public final class SiteServer extends Handler.Abstract.NonBlocking {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        String label = siteLabel(request.getHttpURI().getHost());
+        String host = request.getHttpURI().getHost();
+        String label = siteLabel(host);
+        CustomDomainLookup.Route route = null;
         if (label == null) {
+            route = customDomains.route(normalizeHost(host));
+            if (route == null) {
+                return false;
+            }
+        }
+        // ACME HTTP-01 answers come first on every host; AcmeChallengeHandler, behind the app's offloading, gives them
+        if (AcmeChallengeHandler.isChallenge(request)) {
             return false;
         }
         String method = request.getMethod();
         boolean head = HttpMethod.HEAD.is(method);
+        if (route != null) {
+            if (route.redirectHost() != null) {
+                redirectToHost(request, response, callback, route.redirectHost());
+                return true;
+            }
+            label = route.label();
+        }
         long now = System.nanoTime();
         Optional<ServedSite> site = lookup.find(label);
         FileCache.Deployment deployment = site.isEmpty() ? null : files.deployment(site.get().root(), now);
@@ -219,6 +244,31 @@ public final class SiteServer extends Handler.Abstract.NonBlocking {
         headers.put(NO_CACHE);
         headers.put(NO_CONTENT);
         callback.succeeded();
+    }
+
+    /** A non-primary custom domain set to redirect: the same path and query on the primary, permanently. */
+    private static void redirectToHost(Request request, Response response, Callback callback, String host) {
+        HttpURI uri = request.getHttpURI();
+        String scheme = request.isSecure() ? "https" : "http";
+        int port = uri.getPort();
+        String path = uri.getPath() == null || uri.getPath().isEmpty() ? "/" : uri.getPath();
+        String query = uri.getQuery();
+        String location = scheme + "://" + host + (port > 0 ? ":" + port : "") + path
+                + (query == null ? "" : "?" + query);
+        response.setStatus(HttpStatus.MOVED_PERMANENTLY_301);
+        HttpFields.Mutable headers = response.getHeaders();
+        headers.put(HttpHeader.LOCATION, location);
+        headers.put(NO_CACHE);
+        headers.put(NO_CONTENT);
+        callback.succeeded();
+    }
+
+    private static String normalizeHost(String host) {
+        if (host == null || host.isEmpty()) {
+            return "";
+        }
+        String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        return h.toLowerCase(Locale.ROOT);
     }
 
     private static void sendPage(Response response, Callback callback, Page page, boolean head) {
