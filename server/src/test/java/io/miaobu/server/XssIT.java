@@ -97,7 +97,9 @@ class XssIT {
         String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
         try (var repo = new SiteRepository(repoDirectory);
              var oauth = new OAuthStandIn();
+             var dns = new io.miaobu.server.domain.TestDnsServer();
              var server = new TestServer(temp.resolve("home"), Map.of("ratelimit.enabled", "false",
+                     "dns.resolvers", dns.address(),
                      "outbound.allowed.networks", "127.0.0.0/8", "notifications.attempts", "1",
                      "notifications.retry.first", "1"),
                      List.of(new StandInIdentityProvider("stand-in", providerName))).publicUrlOnLoopback().start()) {
@@ -193,6 +195,15 @@ class XssIT {
                     .header("X-GitHub-Delivery", payloads("hookdelivery"))
                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")));
             assertThat(markupDelivery.statusCode()).as(markupDelivery.body()).isEqualTo(404);
+
+            // a custom domain whose CNAME (from the outside world) points at a name with markup: the reason shows it
+            var domain = server.json("POST", "/api/v1/projects/" + projectId + "/domains",
+                    Map.of("domain", "xss.example.com"), 201);
+            dns.txt("_miaobu-challenge.xss.example.com", domain.get("txtValue").asText())
+                    .cname("xss.example.com", "<script>alert(dnsreason)</script>.evil.test");
+            String domainReason = server.json("POST", "/api/v1/projects/" + projectId + "/domains/"
+                    + domain.get("id").asLong() + "/check", null, 200).get("reason").asText();
+            assertThat(domainReason).contains("<script>");
 
             server.json("PUT", "/api/v1/projects/" + projectId + "/variables/PLAIN_VAR",
                     Map.of("value", variableValue, "secret", false), 200);
@@ -300,6 +311,8 @@ class XssIT {
                     + "/settings", token, Map.of("name", payloads("settingsname"), "branch", payloads("settingsbranch"))));
             echoes.put("POST /projects/{id}/variables (bad name)", postForm(server, "/projects/" + projectId
                     + "/variables", token, Map.of("name", payloads("formvar"), "value", "x")));
+            echoes.put("POST /projects/{id}/domains (bad domain)", postForm(server, "/projects/" + projectId
+                    + "/domains", token, Map.of("domain", payloads("formdomain"))));
             echoes.put("POST /projects/{id}/members (bad username)", postForm(server, "/projects/" + projectId
                     + "/members", token, Map.of("username", payloads("member"), "role", "viewer")));
             echoes.put("POST /projects/{id}/notifications (no events)", postForm(server, "/projects/" + projectId
@@ -329,6 +342,7 @@ class XssIT {
                     Map.entry("POST /projects/{id}/settings (bad branch)", payloads("settingsbranch")),
                     Map.entry("POST /projects/{id}/variables (bad name)", payloads("formvar")),
                     Map.entry("POST /projects/{id}/members (bad username)", payloads("member")),
+                    Map.entry("POST /projects/{id}/domains (bad domain)", payloads("formdomain")),
                     Map.entry("POST /projects/{id}/notifications (no events)", payloads("formchannel")),
                     Map.entry("POST /admin/users (bad username)", payloads("formuser")),
                     Map.entry("POST /account/tokens (bad name)", payloads("formtoken")),
@@ -358,6 +372,7 @@ class XssIT {
                     payloads("build"), payloads("output")));
             expectations.put(project + "/variables", List.of(projectName, variableValue));
             expectations.put(project + "/members", List.of(projectName));
+            expectations.put(project + "/domains", List.of(projectName, domainReason));
             expectations.put(project + "/webhook", List.of(projectName, script("hookevent"),
                     payloads("hookdelivery")));
             expectations.put("/deployments/" + live, List.of(projectName, commitTitle, authorPayload,
