@@ -153,7 +153,8 @@ class SecretsAtRestIT {
                     Map.entry("deliveryId", "999999"), Map.entry("notifierId", "webhook"),
                     Map.entry("providerId", "stand-in"), Map.entry("previewId", "999999"),
                     Map.entry("source", "git"), Map.entry("project", Long.toString(projectId)),
-                    Map.entry("sourceId", "git"), Map.entry("webhookDeliveryId", "999999"))));
+                    Map.entry("sourceId", "git"), Map.entry("webhookDeliveryId", "999999"),
+                    Map.entry("domainId", "999999"))));
             assertThat(answers.entrySet().stream().filter(a -> a.getValue().contains(plainValue))
                     .map(Map.Entry::getKey)).as("answers showing the control")
                     .contains("GET /projects/{projectId}/variables", "GET /api/v1/projects/{projectId}/variables");

@@ -123,11 +123,9 @@ public final class ConfigLoader {
     private static DomainConfig domains(Values values) {
         var addresses = new java.util.ArrayList<java.net.InetAddress>();
         for (String address : list(values.string("domains.addresses", ""))) {
-            if (!address.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
-                throw new ConfigException("domains.addresses lists IP addresses, not " + address);
-            }
             try {
-                addresses.add(java.net.InetAddress.getByName(address));
+                // a literal only: never a name looked up in DNS at start
+                addresses.add(org.xbill.DNS.Address.getByAddress(address));
             } catch (java.net.UnknownHostException e) {
                 throw new ConfigException("domains.addresses: " + address + " is not an IP address");
             }

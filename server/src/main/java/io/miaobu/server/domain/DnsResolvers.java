@@ -1,11 +1,11 @@
 package io.miaobu.server.domain;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.xbill.DNS.Address;
 import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.SimpleResolver;
@@ -52,13 +52,11 @@ public final class DnsResolvers {
             host = server.substring(0, server.indexOf(':'));
             port = port(server, server.substring(server.indexOf(':')));
         }
-        if (!host.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
-            throw new IllegalArgumentException("A DNS resolver is given by IP address, not " + server);
-        }
         try {
-            return new InetSocketAddress(InetAddress.getByName(host), port);
+            // a literal only: a resolver named by a host name would need a resolver first
+            return new InetSocketAddress(Address.getByAddress(host), port);
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("Bad DNS resolver address " + server, e);
+            throw new IllegalArgumentException("A DNS resolver is given by IP address, not " + server, e);
         }
     }
 

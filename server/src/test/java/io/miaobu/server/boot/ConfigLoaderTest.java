@@ -59,6 +59,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsHowCustomDomainsAreCheckedAndRefusesResolversOrAddressesThatAreNotIps() throws Exception {
+        var defaults = load(Map.of(), new Properties()).domains();
+        assertThat(defaults.cnameTarget()).isEmpty();
+        assertThat(defaults.addresses()).isEmpty();
+        assertThat(defaults.dnsResolvers()).isEmpty();
+        assertThat(defaults.checkInterval()).isEqualTo(java.time.Duration.ofMinutes(10));
+
+        var set = load(Map.of("MIAOBU_DOMAINS_CNAME_TARGET", "Edge.CDN.example.", "MIAOBU_DOMAINS_ADDRESSES",
+                "203.0.113.7, 2001:db8::7", "MIAOBU_DNS_RESOLVERS", "127.0.0.1:5353,[::1]:53",
+                "MIAOBU_DOMAINS_CHECK_INTERVAL", "PT1M"), new Properties()).domains();
+        assertThat(set.cnameTarget()).contains("edge.cdn.example");
+        assertThat(set.addresses()).containsExactly(java.net.InetAddress.getByName("203.0.113.7"),
+                java.net.InetAddress.getByName("2001:db8::7"));
+        assertThat(set.dnsResolvers()).containsExactly("127.0.0.1:5353", "[::1]:53");
+        assertThat(set.checkInterval()).isEqualTo(java.time.Duration.ofMinutes(1));
+
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_DNS_RESOLVERS", "dns.google"), new Properties()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("dns.resolvers");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_DNS_RESOLVERS", "127.0.0.1:99999"), new Properties()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("dns.resolvers");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_DOMAINS_ADDRESSES", "my-server.example"), new Properties()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("domains.addresses");
+    }
+
+    @Test
     void keepsTenDeploymentsAndFiftyLogsPerProjectUnlessToldOtherwise() {
         assertThat(load(Map.of(), new Properties()).retention()).isEqualTo(new RetentionConfig(10, 50));
         assertThat(load(Map.of("MIAOBU_RETENTION_DEPLOYMENTS", "3", "MIAOBU_RETENTION_LOGS", "200"),
