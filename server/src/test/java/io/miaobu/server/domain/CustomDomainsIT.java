@@ -6,8 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.miaobu.server.audit.Actor;
 import io.miaobu.server.audit.AuditLog;
 import io.miaobu.server.boot.DomainConfig;
-import io.miaobu.server.persistence.Database;
-import io.miaobu.server.persistence.TestDatabases;
+import io.miaobu.server.persistence.TestDatabase;
 import io.miaobu.server.site.CustomDomainLookup.Route;
 import io.miaobu.server.web.UserFacingException;
 import java.net.InetAddress;
@@ -20,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,24 +38,14 @@ class CustomDomainsIT {
     @TempDir
     static Path temp;
 
-    private Database database;
-    private String schema;
+    private TestDatabase database;
     private TestDnsServer dns;
     private final DomainRoutes routes = new DomainRoutes();
     private final List<String> changes = new ArrayList<>();
 
-    static Stream<String> databases() {
-        return Stream.of("h2", "postgresql");
-    }
 
     private CustomDomains open(String kind) throws Exception {
-        if (kind.equals("h2")) {
-            database = TestDatabases.h2(temp.resolve("h2-" + System.nanoTime()));
-        } else {
-            schema = TestDatabases.newSchemaName();
-            database = TestDatabases.postgres(schema);
-        }
-        database.start();
+        database = TestDatabase.open(kind, temp);
         dns = new TestDnsServer();
         var config = new DomainConfig(Optional.empty(), List.of(InetAddress.getByName(SERVER_ADDRESS)),
                 List.of(dns.address()), Duration.ofMinutes(10));
@@ -75,10 +63,7 @@ class CustomDomainsIT {
             dns.close();
         }
         if (database != null) {
-            database.stop();
-        }
-        if (schema != null) {
-            TestDatabases.dropSchema(schema);
+            database.close();
         }
     }
 
@@ -94,7 +79,7 @@ class CustomDomainsIT {
     }
 
     @ParameterizedTest
-    @MethodSource("databases")
+    @MethodSource("io.miaobu.server.persistence.TestDatabase#kinds")
     void walksFromPendingOwnershipThroughPendingDnsToActiveAndIsServedOnlyWhenActive(String kind) throws Exception {
         CustomDomains domains = open(kind);
         long p = project("site");
@@ -138,7 +123,7 @@ class CustomDomainsIT {
     }
 
     @ParameterizedTest
-    @MethodSource("databases")
+    @MethodSource("io.miaobu.server.persistence.TestDatabase#kinds")
     void anApexIsRoutedByAddressRecordsThatAllPointAtTheServer(String kind) throws Exception {
         CustomDomains domains = open(kind);
         long p = project("shop");
@@ -155,7 +140,7 @@ class CustomDomainsIT {
     }
 
     @ParameterizedTest
-    @MethodSource("databases")
+    @MethodSource("io.miaobu.server.persistence.TestDatabase#kinds")
     void aDomainBelongsToOneProjectOnly(String kind) throws Exception {
         CustomDomains domains = open(kind);
         long first = project("first");
@@ -171,7 +156,7 @@ class CustomDomainsIT {
     }
 
     @ParameterizedTest
-    @MethodSource("databases")
+    @MethodSource("io.miaobu.server.persistence.TestDatabase#kinds")
     void otherDomainsRedirectToTheActivePrimaryWhenAsked(String kind) throws Exception {
         CustomDomains domains = open(kind);
         long p = project("site");
@@ -202,7 +187,7 @@ class CustomDomainsIT {
     }
 
     @ParameterizedTest
-    @MethodSource("databases")
+    @MethodSource("io.miaobu.server.persistence.TestDatabase#kinds")
     void http01TokensAreStoredSoEveryNodeAnswersThem(String kind) throws Exception {
         open(kind);
         var here = new Http01Challenges(database.jdbi(), Clock.fixed(NOW, ZoneOffset.UTC));

@@ -11,8 +11,7 @@ import io.miaobu.server.auth.AccountService;
 import io.miaobu.server.auth.LockoutPolicy;
 import io.miaobu.server.auth.PasswordHasher;
 import io.miaobu.server.auth.Role;
-import io.miaobu.server.persistence.Database;
-import io.miaobu.server.persistence.TestDatabases;
+import io.miaobu.server.persistence.TestDatabase;
 import io.miaobu.server.secrets.SecretBox;
 import io.miaobu.server.source.SourceCredentials;
 import io.miaobu.server.web.UserFacingException;
@@ -21,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,24 +34,14 @@ class ExternalIdentitiesIT {
     @TempDir
     Path temp;
 
-    private Database database;
-    private String schema;
+    private TestDatabase database;
     private AccountService accounts;
     private SourceCredentials credentials;
     private ExternalIdentities identities;
 
-    static Stream<String> databases() {
-        return Stream.of("h2", "postgresql");
-    }
 
     private void open(String kind) throws Exception {
-        if (kind.equals("h2")) {
-            database = TestDatabases.h2(temp.resolve("h2"));
-        } else {
-            schema = TestDatabases.newSchemaName();
-            database = TestDatabases.postgres(schema);
-        }
-        database.start();
+        database = TestDatabase.open(kind, temp);
         var audit = new AuditLog(database.jdbi(), CLOCK);
         accounts = new AccountService(database.jdbi(), new PasswordHasher(), temp.resolve("secrets"),
                 new LockoutPolicy(5, Duration.ofMinutes(1), Duration.ofHours(1)), audit, CLOCK);
@@ -64,10 +52,7 @@ class ExternalIdentitiesIT {
     @AfterEach
     void close() throws Exception {
         if (database != null) {
-            database.stop();
-        }
-        if (schema != null) {
-            TestDatabases.dropSchema(schema);
+            database.close();
         }
     }
 
@@ -76,7 +61,7 @@ class ExternalIdentitiesIT {
     }
 
     @ParameterizedTest
-    @MethodSource("databases")
+    @MethodSource("io.miaobu.server.persistence.TestDatabase#kinds")
     void theFirstSignInMakesAnAccountAndTheNextReusesItWithTheNewToken(String kind) throws Exception {
         open(kind);
         accounts.createUser("ada", "a long enough password", Role.USER);
@@ -106,7 +91,7 @@ class ExternalIdentitiesIT {
     }
 
     @ParameterizedTest
-    @MethodSource("databases")
+    @MethodSource("io.miaobu.server.persistence.TestDatabase#kinds")
     void linksOncePerProviderAndNeverSomeoneElsesAccount(String kind) throws Exception {
         open(kind);
         var grace = accounts.createUser("grace", "a long enough password", Role.USER);
@@ -126,7 +111,7 @@ class ExternalIdentitiesIT {
     }
 
     @ParameterizedTest
-    @MethodSource("databases")
+    @MethodSource("io.miaobu.server.persistence.TestDatabase#kinds")
     void unlinkingTheOnlyWayToSignInIsRefusedUntilThereIsAPassword(String kind) throws Exception {
         open(kind);
         var user = identities.signIn("hub", identity("5", "solo", "t"), ACTOR).user();
@@ -145,7 +130,7 @@ class ExternalIdentitiesIT {
     }
 
     @ParameterizedTest
-    @MethodSource("databases")
+    @MethodSource("io.miaobu.server.persistence.TestDatabase#kinds")
     void aLockedAccountIsRefusedAndKeepsItsOldToken(String kind) throws Exception {
         open(kind);
         var user = identities.signIn("hub", identity("3", "locked", "old"), ACTOR).user();

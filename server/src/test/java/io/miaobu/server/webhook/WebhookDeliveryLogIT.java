@@ -2,8 +2,7 @@ package io.miaobu.server.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.miaobu.server.persistence.Database;
-import io.miaobu.server.persistence.TestDatabases;
+import io.miaobu.server.persistence.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -11,7 +10,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,31 +24,17 @@ class WebhookDeliveryLogIT {
     @TempDir
     static Path temp;
 
-    private Database database;
-    private String schema;
-
-    static Stream<String> databases() {
-        return Stream.of("h2", "postgresql");
-    }
+    private TestDatabase database;
 
     private Jdbi open(String kind) throws Exception {
-        if (kind.equals("h2")) {
-            database = TestDatabases.h2(temp.resolve("h2-" + System.nanoTime()));
-        } else {
-            schema = TestDatabases.newSchemaName();
-            database = TestDatabases.postgres(schema);
-        }
-        database.start();
+        database = TestDatabase.open(kind, temp);
         return database.jdbi();
     }
 
     @AfterEach
     void close() throws Exception {
         if (database != null) {
-            database.stop();
-        }
-        if (schema != null) {
-            TestDatabases.dropSchema(schema);
+            database.close();
         }
     }
 
@@ -65,7 +49,7 @@ class WebhookDeliveryLogIT {
     }
 
     @ParameterizedTest
-    @MethodSource("databases")
+    @MethodSource("io.miaobu.server.persistence.TestDatabase#kinds")
     void aDeliveryIdIsClaimedOncePerProjectAndCanBeGivenBack(String kind) throws Exception {
         Jdbi jdbi = open(kind);
         var log = new WebhookDeliveryLog(jdbi, Clock.fixed(NOW, ZoneOffset.UTC));
@@ -83,7 +67,7 @@ class WebhookDeliveryLogIT {
     }
 
     @ParameterizedTest
-    @MethodSource("databases")
+    @MethodSource("io.miaobu.server.persistence.TestDatabase#kinds")
     void recordsDeliveriesWithTheirBodyAndHeadersButNoCredentials(String kind) throws Exception {
         Jdbi jdbi = open(kind);
         var log = new WebhookDeliveryLog(jdbi, Clock.fixed(NOW, ZoneOffset.UTC));
@@ -120,7 +104,7 @@ class WebhookDeliveryLogIT {
     }
 
     @ParameterizedTest
-    @MethodSource("databases")
+    @MethodSource("io.miaobu.server.persistence.TestDatabase#kinds")
     void purgingKeepsTheLatestOfEachProject(String kind) throws Exception {
         Jdbi jdbi = open(kind);
         var log = new WebhookDeliveryLog(jdbi, Clock.fixed(NOW, ZoneOffset.UTC));
