@@ -4,6 +4,7 @@ import io.miaobu.api.source.RefState;
 import io.miaobu.api.source.SourceProvider;
 import io.miaobu.api.source.SourceRepository;
 import io.miaobu.server.boot.Managed;
+import io.miaobu.server.boot.PeriodicTask;
 import io.miaobu.server.project.Project;
 import io.miaobu.server.project.ProjectDao;
 import io.miaobu.server.source.ProjectSources;
@@ -11,9 +12,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,39 +29,23 @@ public final class PreviewSweep implements Managed {
     private final Previews previews;
     private final ProjectDao projects;
     private final ProjectSources sources;
-    private final Duration interval;
-    private ScheduledExecutorService scheduler;
+    private final PeriodicTask schedule;
 
     public PreviewSweep(Jdbi jdbi, Previews previews, ProjectSources sources, Duration interval) {
         this.previews = previews;
         this.projects = jdbi.onDemand(ProjectDao.class);
         this.sources = sources;
-        this.interval = interval;
+        this.schedule = new PeriodicTask("preview-sweep", interval, () -> sweep());
     }
 
     @Override
-    public synchronized void start() {
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "preview-sweep");
-            t.setDaemon(true);
-            return t;
-        });
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                sweep();
-            } catch (RuntimeException e) {
-                // a scheduled task that throws is never run again
-                LOG.warn("The sweep of previews failed; trying again in {}", interval, e);
-            }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    public void start() {
+        schedule.start();
     }
 
     @Override
-    public synchronized void stop() throws InterruptedException {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            scheduler.awaitTermination(10, TimeUnit.SECONDS);
-        }
+    public void stop() throws InterruptedException {
+        schedule.stop();
     }
 
     /**

@@ -5,6 +5,7 @@ import io.miaobu.api.source.PreviewComment;
 import io.miaobu.api.source.SourceProvider;
 import io.miaobu.api.source.SourceRepository;
 import io.miaobu.server.boot.Managed;
+import io.miaobu.server.boot.PeriodicTask;
 import io.miaobu.server.build.Deployment;
 import io.miaobu.server.build.DeploymentDao;
 import io.miaobu.server.deploy.SiteUrls;
@@ -20,9 +21,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,8 +52,7 @@ public final class CommitStatusReporter implements Managed {
     private final ProjectSources sources;
     private final SiteUrls siteUrls;
     private final URI publicUrl;
-    private final Duration pollInterval;
-    private ScheduledExecutorService scheduler;
+    private final PeriodicTask schedule;
 
     /**
      * @param publicUrl    Miaobu's own URL, for links to deployment pages and the comment's marker
@@ -70,32 +67,23 @@ public final class CommitStatusReporter implements Managed {
         this.sources = sources;
         this.siteUrls = siteUrls;
         this.publicUrl = publicUrl;
-        this.pollInterval = pollInterval;
+        this.schedule = new PeriodicTask("commit-status", pollInterval, this::reportAllPending);
     }
 
     @Override
-    public synchronized void start() {
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "commit-status");
-            t.setDaemon(true);
-            return t;
-        });
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                while (reportPending() == BATCH) {
-                    // a full batch: more are waiting
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("Reporting commit statuses failed; trying again shortly", e);
-            }
-        }, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+    public void start() {
+        schedule.start();
     }
 
     @Override
-    public synchronized void stop() throws InterruptedException {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+    public void stop() throws InterruptedException {
+        schedule.stop();
+    }
+
+    /** Reports batch after batch while full ones come back: more are waiting. */
+    private void reportAllPending() {
+        while (reportPending() == BATCH) {
+            LOG.debug("A full batch of commit statuses was reported; reporting the next");
         }
     }
 
