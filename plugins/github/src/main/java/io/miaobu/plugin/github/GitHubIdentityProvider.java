@@ -3,9 +3,6 @@ package io.miaobu.plugin.github;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.miaobu.api.ExtensionException;
 import io.miaobu.api.Secret;
-import io.miaobu.api.config.ConfigProblem;
-import io.miaobu.api.config.ConfigSchema;
-import io.miaobu.api.config.ConfigValues;
 import io.miaobu.api.identity.AuthorizationRequest;
 import io.miaobu.api.identity.AuthorizationResponse;
 import io.miaobu.api.identity.ExternalIdentity;
@@ -14,7 +11,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.pf4j.Extension;
@@ -24,7 +20,7 @@ import org.pf4j.Extension;
  * host keeps {@code state} and the PKCE verifier; this class builds the authorize URL and exchanges the code.
  */
 @Extension
-public final class GitHubIdentityProvider implements IdentityProvider {
+public final class GitHubIdentityProvider extends GitHubExtension implements IdentityProvider {
 
     private final GitHubApi api;
 
@@ -39,26 +35,6 @@ public final class GitHubIdentityProvider implements IdentityProvider {
     /** For tests: retries wait {@code backoffBase}, then twice that. */
     GitHubIdentityProvider(Duration backoffBase) {
         this(new GitHubApi(backoffBase, Clock.systemUTC()));
-    }
-
-    @Override
-    public String id() {
-        return GitHubSourceProvider.ID;
-    }
-
-    @Override
-    public String displayName() {
-        return "GitHub";
-    }
-
-    @Override
-    public ConfigSchema globalSettings() {
-        return GitHubSettings.SCHEMA;
-    }
-
-    @Override
-    public List<ConfigProblem> validate(ConfigValues global, ConfigValues project) {
-        return GitHubSettings.problems(global);
     }
 
     @Override

@@ -3,9 +3,6 @@ package io.miaobu.plugin.github;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.miaobu.api.ExtensionException;
 import io.miaobu.api.Secret;
-import io.miaobu.api.config.ConfigProblem;
-import io.miaobu.api.config.ConfigSchema;
-import io.miaobu.api.config.ConfigValues;
 import io.miaobu.api.host.TaskLog;
 import io.miaobu.api.source.CheckoutRequest;
 import io.miaobu.api.source.Commit;
@@ -41,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * comment per pull request.
  */
 @Extension
-public final class GitHubSourceProvider implements SourceProvider {
+public final class GitHubSourceProvider extends GitHubExtension implements SourceProvider {
 
     /** Shared with {@link GitHubIdentityProvider}: the host pairs the two by id. */
     static final String ID = "github";
@@ -65,26 +62,6 @@ public final class GitHubSourceProvider implements SourceProvider {
     /** For tests: retries wait {@code backoffBase}, then twice that. */
     GitHubSourceProvider(Duration backoffBase) {
         this(new GitHubApi(backoffBase, Clock.systemUTC()));
-    }
-
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String displayName() {
-        return "GitHub";
-    }
-
-    @Override
-    public ConfigSchema globalSettings() {
-        return GitHubSettings.SCHEMA;
-    }
-
-    @Override
-    public List<ConfigProblem> validate(ConfigValues global, ConfigValues project) {
-        return GitHubSettings.problems(global);
     }
 
     /**
