@@ -114,6 +114,14 @@ import io.miaobu.server.deploy.DeployService;
 import io.miaobu.server.deploy.LiveSites;
 import io.miaobu.server.deploy.SiteUrls;
 import io.miaobu.server.disk.DiskApi;
+import io.miaobu.server.cert.CertificateAdminPages;
+import io.miaobu.server.cert.CertificateEvents;
+import io.miaobu.server.cert.CertificatePages;
+import io.miaobu.server.cert.CertificateRenewals;
+import io.miaobu.server.cert.CertificateService;
+import io.miaobu.server.cert.CertificatesAdminApi;
+import io.miaobu.server.cert.CertificatesApi;
+import io.miaobu.server.cert.DomainCertificates;
 import io.miaobu.server.domain.CustomDomains;
 import io.miaobu.server.domain.DnsCheck;
 import io.miaobu.server.domain.DnsResolvers;
@@ -194,7 +202,8 @@ public final class MiaobuServer {
             new SecretColumn("plugin_settings", "id", "sealed_value", ExtensionSettings.SECRET_PURPOSE),
             new SecretColumn("project_variables", "id", "sealed_value", ProjectVariables.SECRET_PURPOSE),
             SourceCredentials.TOKEN_COLUMN,
-            ProjectWebhooks.SECRET_COLUMN);
+            ProjectWebhooks.SECRET_COLUMN,
+            new SecretColumn("domain_certificates", "id", "sealed_key", DomainCertificates.SECRET_PURPOSE));
 
     public MiaobuServer(ServerConfig config, Map<String, String> environment, Clock clock) {
         this(config, environment, clock, List.of());
@@ -375,11 +384,28 @@ public final class MiaobuServer {
         var domainConfig = config.domains();
         String publicHost = config.publicUrl().getHost() == null ? ""
                 : config.publicUrl().getHost().toLowerCase(java.util.Locale.ROOT);
+        CertificateService.ServedCertificates servedCertificates = new CertificateService.ServedCertificates() {
+            public void serve(String host, java.security.PrivateKey key,
+                              List<java.security.cert.X509Certificate> chain) {
+            }
+
+            public void stopServing(String host) {
+            }
+        };
+        boolean tlsEnabled = false;
+        // TLS certificates of custom domains: ordered, renewed and installed where the domain is served
+        var certificates = new CertificateService(database.jdbi(), extensions, extensionSettings::valuesFor, http01,
+                secretBox, servedCertificates, tlsEnabled,
+                new CertificateEvents(notificationOutbox, projects, clock), audit, config.certificates(), nodeId,
+                clock);
         var customDomains = new CustomDomains(database.jdbi(),
                 new DnsCheck(DnsResolvers.of(domainConfig.dnsResolvers(), java.time.Duration.ofSeconds(5)),
                         java.util.Set.copyOf(domainConfig.addresses())),
                 domainRoutes, config.sitesDomain(), java.util.Set.of(publicHost), domainConfig, audit,
                 (projectId, host, active, reason) -> {
+                    if (active) {
+                        certificates.wake();
+                    }
                     try {
                         var project = projects.get(projectId);
                         notificationOutbox.store(new io.miaobu.api.notify.NotificationEvent.DomainChecked(
@@ -474,6 +500,10 @@ public final class MiaobuServer {
                 .register(new DeploymentPages(builds, projects, deployService, logs, retention, pages, siteUrls,
                         clock))
                 .register(new DomainsApi(customDomains, projects))
+                .register(new CertificatesApi(certificates))
+                .register(new CertificatePages(certificates, projects, pages, siteUrls, clock))
+                .register(new CertificatesAdminApi(certificates))
+                .register(new CertificateAdminPages(certificates, pages, clock))
                 .register(new DomainsPages(customDomains, projects, pages, siteUrls, domainConfig))
                 .register(new DiskApi(diskUsage))
                 .register(new DiskPage(diskUsage, config.retention(), pages))
@@ -499,6 +529,7 @@ public final class MiaobuServer {
                 secretRotation.registerStoredSecretsForRedaction());
         deployService.loadLiveSites();
         customDomains.loadRoutes();
+        certificates.loadServed();
         awaitStarted(pluginsStarted);
         for (PluginHost.PluginInfo plugin : plugins.plugins()) {
             if (plugin.state().equals("FAILED")) {
@@ -523,6 +554,7 @@ public final class MiaobuServer {
         start(previewSweep);
         start(commitStatuses);
         start(new DomainCheckSchedule(customDomains, domainConfig.checkInterval()));
+        start(new CertificateRenewals(certificates, config.certificates().checkInterval()));
         // ended sessions and spent refresh tokens are kept a day for the account page and reuse detection
         scheduler.scheduleWithFixedDelay(() -> {
             try {

@@ -33,7 +33,9 @@ class MessagesTest {
             "notify.delivery.status.", SampleModels.DELIVERY_STATUSES,
             "preview.kind.", List.of("pull_request", "branch"),
             "webhook.outcome.", SampleModels.WEBHOOK_OUTCOMES,
-            "domains.status.", SampleModels.DOMAIN_STATUSES);
+            "domains.status.", SampleModels.DOMAIN_STATUSES,
+            "certificate.status.", SampleModels.CERTIFICATE_STATUSES,
+            "certificate.source.", List.of("ISSUED", "UPLOADED"));
 
     @ParameterizedTest
     @ValueSource(strings = {"base", "midnight"})

@@ -394,6 +394,33 @@ final class SampleModels {
                 "form", map("domain", "new.example.com" + ATTR_XSS));
     }
 
+    /** A certificate as CertificatePages models it; the last error and the names carry markup that must not run. */
+    static Map<String, Object> certificate(String status, String source) {
+        boolean present = status.equals("ISSUED");
+        return map("domain", "www.example.com", "domainId", 2L, "projectId", 5002L, "status", status,
+                "source", present ? source : "", "issuer", present && source.equals("ISSUED") ? "acme" : "",
+                "issuedBy", present ? "R11 " + XSS : "", "names", present ? "www.example.com, " + XSS : "",
+                "serial", present ? "4a1f" : "", "notBefore", present ? "1 Nov 2026" : "",
+                "notAfter", present ? "30 Jan 2027" : "", "notAfterIso", present ? "2027-01-30T00:00:00Z" : "",
+                "daysLeft", present ? "65" : "", "expired", false, "issuedAt", present ? "1 Nov 2026" : "",
+                "nextAttemptAt", "31 Dec 2026", "failedAttempts", status.equals("FAILED") ? 2 : 0,
+                "lastAttemptAt", "today", "lastError", status.equals("FAILED")
+                        ? "The CA could not validate www.example.com over HTTP-01: " + XSS : "",
+                "cdnInstalledAt", "", "cdnError", "");
+    }
+
+    static Map<String, Object> domainCertificate(String status, boolean canEdit, Map<String, String> errors) {
+        return with(signedIn(), "project", project(5002L), "domain", map("id", 2L, "host", "www.example.com"),
+                "certificate", certificate(status, "ISSUED"), "canIssue", true, "canEdit", canEdit, "errors", errors,
+                "form", map("certificate", "-----BEGIN CERTIFICATE-----" + ATTR_XSS));
+    }
+
+    static Map<String, Object> adminCertificates() {
+        return with(signedIn(), "certificates", List.of(certificate("ISSUED", "ISSUED"), certificate("ISSUED",
+                        "UPLOADED"), certificate("FAILED", "ISSUED"), certificate("PENDING", "ISSUED")),
+                "issuer", "acme");
+    }
+
     /** One field of every type; the stored secret's value is in the model by mistake and must never render. */
     static Map<String, Object> extensionSettings(Map<String, String> errors) {
         List<Object> fields = List.of(
@@ -429,6 +456,8 @@ final class SampleModels {
             "certificate.renewal_failing", "certificate.expiring");
     static final List<String> WEBHOOK_OUTCOMES = List.of("PROCESSED", "IGNORED", "REFUSED", "FAILED");
     static final List<String> DOMAIN_STATUSES = List.of("PENDING_OWNERSHIP", "PENDING_DNS", "ACTIVE", "ERROR");
+    /** io.miaobu.server.cert.CertificateStatus, and NONE for a domain without one */
+    static final List<String> CERTIFICATE_STATUSES = List.of("NONE", "PENDING", "ISSUED", "FAILED");
 
     /** A project's webhook page: registered or not, a delivery of each outcome, one a redelivery. */
     static Map<String, Object> projectWebhook(boolean installed, boolean canAct, String problem) {
@@ -646,6 +675,8 @@ final class SampleModels {
         pages.put("admin-audit", audit(false, "auth.sign_in_failed", "ada"));
         pages.put("admin-queue", queue(false));
         pages.put("admin-disk", disk(true));
+        pages.put("domain-certificate", domainCertificate("ISSUED", true, errors()));
+        pages.put("admin-certificates", adminCertificates());
         pages.put("project-notifications", projectNotifications(true, false, errors()));
         pages.put("account-notifications", accountNotifications("ada@example.test", true, errors()));
         pages.put("admin-notifications", adminNotifications(false, false));

@@ -20,7 +20,7 @@ class ThemeStructureTest {
             "extension-settings",
             "account", "admin-users", "admin-audit", "admin-queue", "admin-disk", "project-notifications",
             "account-notifications", "admin-notifications", "notification-channel", "admin-delivery", "project-webhook",
-            "import", "import-analysis", "error");
+            "import", "import-analysis", "domain-certificate", "admin-certificates", "error");
     private static final Pattern STATIC_CALL = Pattern.compile("static\\(\\s*\"([^\"]+)\"\\s*\\)");
 
     @Test

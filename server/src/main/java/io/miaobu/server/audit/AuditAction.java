@@ -48,7 +48,10 @@ public enum AuditAction {
     WEBHOOK_REDELIVERED("project.webhook_redelivered"),
     DOMAIN_ADDED("project.domain_added"),
     DOMAIN_CHANGED("project.domain_changed"),
-    DOMAIN_REMOVED("project.domain_removed");
+    DOMAIN_REMOVED("project.domain_removed"),
+    CERTIFICATE_REQUESTED("project.certificate_requested"),
+    CERTIFICATE_UPLOADED("project.certificate_uploaded"),
+    CERTIFICATE_REMOVED("project.certificate_removed");
 
     private final String code;
 

@@ -36,7 +36,9 @@ public final class ConfigLoader {
             "builds.runner.fallback", "builds.cache.size", "log.level", "retention.deployments", "retention.logs",
             "notifications.attempts", "notifications.retry.first", "notifications.timeout", "notifications.workers",
             "notifications.keep.days", "previews.sweep.interval", "deploy.target",
-            "domains.cname.target", "domains.addresses", "domains.check.interval", "dns.resolvers");
+            "domains.cname.target", "domains.addresses", "domains.check.interval", "dns.resolvers",
+            "certificates.automatic", "certificates.issuer", "certificates.renew.before", "certificates.retry.first",
+            "certificates.retry.max", "certificates.check.interval");
 
     private final Map<String, String> environment;
     private final Properties systemProperties;
@@ -117,7 +119,22 @@ public final class ConfigLoader {
                 notifications(values),
                 values.duration("previews.sweep.interval", Duration.ofMinutes(15)),
                 values.string("deploy.target", "local-storage"),
-                domains(values));
+                domains(values),
+                certificates(values));
+    }
+
+    private static CertificateConfig certificates(Values values) {
+        var defaults = CertificateConfig.defaults();
+        Duration renewBefore = values.duration("certificates.renew.before", defaults.renewBefore());
+        Duration first = values.duration("certificates.retry.first", defaults.retryDelay());
+        Duration max = values.duration("certificates.retry.max", defaults.maxRetryDelay());
+        if (max.compareTo(first) < 0) {
+            throw new ConfigException("certificates.retry.max (" + max + ") is shorter than certificates.retry.first ("
+                    + first + ")");
+        }
+        return new CertificateConfig(values.bool("certificates.automatic", defaults.automatic()),
+                values.optional("certificates.issuer").map(String::trim).filter(s -> !s.isEmpty()), renewBefore,
+                first, max, values.duration("certificates.check.interval", defaults.checkInterval()));
     }
 
     private static DomainConfig domains(Values values) {

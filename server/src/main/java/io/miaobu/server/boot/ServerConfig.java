@@ -60,7 +60,8 @@ public record ServerConfig(
         NotificationConfig notifications,
         Duration previewSweepInterval,
         String deployTarget,
-        DomainConfig domains) {
+        DomainConfig domains,
+        CertificateConfig certificates) {
 
     public Path pluginsDirectory() {
         return home.resolve("plugins");
@@ -95,6 +96,6 @@ public record ServerConfig(
         return new ServerConfig(home, bindHost, newPort, publicUrl, sitesDomain, dbUrl, dbUser, dbPassword,
                 buildConcurrency, cloneTimeout, installTimeout, buildTimeout, uploadTimeout, theme, initialAdminUser,
                 initialAdminPassword, security, buildRunner, buildRunnerFallback, retention, dependencyCacheBytes,
-                notifications, previewSweepInterval, deployTarget, domains);
+                notifications, previewSweepInterval, deployTarget, domains, certificates);
     }
 }
