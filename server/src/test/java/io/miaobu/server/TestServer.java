@@ -47,6 +47,7 @@ final class TestServer implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private MiaobuServer server;
     private String token;
+    private Clock clock = Clock.systemUTC();
 
     private final boolean createAdmin;
     private final List<MiaobuExtension> builtIns;
@@ -89,7 +90,7 @@ final class TestServer implements AutoCloseable {
         }
         settings.forEach((key, value) -> env.put("MIAOBU_" + key.toUpperCase().replace('.', '_'), value));
         ServerConfig config = new ConfigLoader(env, new Properties()).load();
-        server = new MiaobuServer(config, env, Clock.systemUTC(), builtIns);
+        server = new MiaobuServer(config, env, clock, builtIns);
         server.start();
         token = null;
         return this;
@@ -105,6 +106,12 @@ final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /** The clock the server runs on from the next {@link #start()}. */
+    TestServer withClock(Clock clock) {
+        this.clock = clock;
+        return this;
     }
 
     /** Changes a setting for the next {@link #start()}. */
