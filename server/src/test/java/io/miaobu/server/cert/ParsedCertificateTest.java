@@ -43,7 +43,8 @@ class ParsedCertificateTest {
 
     @Test
     void takesTheCommonNameOnlyWhenThereAreNoSubjectAlternativeNames() {
-        var withoutSans = root.issueWithoutSubjectAlternativeNames("legacy.example.com", NOT_BEFORE, NOT_AFTER);
+        var withoutSans = root.issueWithoutSubjectAlternativeNames("CN=legacy.example.com,O=Legacy",
+                NOT_BEFORE, NOT_AFTER);
         var withSans = root.issue(List.of("cn.example.com", "san.example.com"), NOT_BEFORE, NOT_AFTER);
 
         assertThat(ParsedCertificate.of(withoutSans.chain(), withoutSans.key()).dnsNames())

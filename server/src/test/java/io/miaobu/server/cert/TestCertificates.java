@@ -104,14 +104,23 @@ public final class TestCertificates {
         return leaf(names.get(0), names, notBefore, notAfter, keys);
     }
 
-    /** A leaf certificate with only a subject CN, as certificates were before SANs were required. */
-    public Issued issueWithoutSubjectAlternativeNames(String commonName, Instant notBefore, Instant notAfter) {
-        return leaf(commonName, List.of(), notBefore, notAfter, ecKeyPair());
+    /**
+     * A leaf certificate with a subject and no SANs, as certificates were before SANs were required.
+     *
+     * @param subject a distinguished name, such as {@code CN=www.example.com}
+     */
+    public Issued issueWithoutSubjectAlternativeNames(String subject, Instant notBefore, Instant notAfter) {
+        return leaf(new X500Principal(subject), List.of(), notBefore, notAfter, ecKeyPair());
     }
 
     private Issued leaf(String commonName, List<String> names, Instant notBefore, Instant notAfter, KeyPair keys) {
+        return leaf(new X500Principal("CN=" + commonName), names, notBefore, notAfter, keys);
+    }
+
+    private Issued leaf(X500Principal subject, List<String> names, Instant notBefore, Instant notAfter,
+                        KeyPair keys) {
         var builder = new JcaX509v3CertificateBuilder(ca.getSubjectX500Principal(), serial(), Date.from(notBefore),
-                Date.from(notAfter), new X500Principal("CN=" + commonName), keys.getPublic());
+                Date.from(notAfter), subject, keys.getPublic());
         try {
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             if (!names.isEmpty()) {
