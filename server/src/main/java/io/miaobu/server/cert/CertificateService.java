@@ -168,7 +168,8 @@ public final class CertificateService {
         try {
             parsed = UploadedCertificates.validate(chainPem, keyPem, domain.host(), now);
         } catch (CertificateRejectedException e) {
-            throw UserFacingException.invalid("certificate", e.getMessage());
+            throw UserFacingException.invalid(e.input() == CertificateRejectedException.Input.PRIVATE_KEY
+                    ? "privateKey" : "certificate", e.getMessage());
         }
         DomainCertificate row = store.request(domainId, domain.host(), null, now);
         String pem = CertificatePems.toPem(parsed.chain());
@@ -400,8 +401,8 @@ public final class CertificateService {
                 try {
                     String keyPem = secrets.open(store.sealedKey(row.id()).orElseThrow(),
                             DomainCertificates.SECRET_PURPOSE);
-                    served.serve(row.host(), CertificatePems.parseKey(keyPem),
-                            CertificatePems.parseChain(row.certificatePem()));
+                    ParsedCertificate stored = ParsedCertificate.fromPem(row.certificatePem(), keyPem);
+                    served.serve(row.host(), stored.key(), stored.chain());
                     servedHere.put(row.host(), row.serial());
                 } catch (RuntimeException e) {
                     LOG.warn("Cannot serve the stored certificate for {}: {}", row.host(), e.getMessage());

@@ -114,7 +114,7 @@ public final class DomainCertificates {
                             warned_days = NULL, cdn_installed_at = NULL, cdn_error = NULL, updated_at = :now
                         WHERE id = :id""")
                 .bind("source", source.name()).bind("issuer", issuerId).bind("pem", chainPem).bind("key", sealedKey)
-                .bind("names", String.join(",", certificate.names())).bind("issuedBy", clip(certificate.issuer(), 500))
+                .bind("names", String.join(",", certificate.dnsNames())).bind("issuedBy", clip(certificate.issuer(), 500))
                 .bind("serial", clip(certificate.serial(), 100)).bind("notBefore", certificate.notBefore())
                 .bind("notAfter", certificate.notAfter()).bind("now", now).bind("renewAfter", renewAfter)
                 .bind("id", id).execute());
