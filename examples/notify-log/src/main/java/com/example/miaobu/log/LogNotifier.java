@@ -2,11 +2,10 @@ package com.example.miaobu.log;
 
 import io.miaobu.api.config.ConfigField;
 import io.miaobu.api.config.ConfigFieldType;
+import io.miaobu.api.config.ConfigProblem;
 import io.miaobu.api.config.ConfigSchema;
-import io.miaobu.api.host.AddressNotAllowedException;
-import io.miaobu.api.host.OutboundHttp;
-import io.miaobu.api.host.OutboundRequest;
-import io.miaobu.api.host.OutboundResponse;
+import io.miaobu.api.config.ConfigValues;
+import io.miaobu.api.host.HostInfo;
 import io.miaobu.api.notify.DeliveryFailedException;
 import io.miaobu.api.notify.DeliveryReceipt;
 import io.miaobu.api.notify.NotDeliverableException;
@@ -16,40 +15,46 @@ import io.miaobu.api.notify.Notifier;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
 import org.pf4j.Extension;
 
 /**
- * Sends each notification as one line of plain text, POSTed to the URL of a channel: the event's summary and a link
- * to its page in Miaobu. Receivers that take a plain-text body (ntfy, a script of your own) show it as it is.
+ * Appends each notification as one line to a file in the plugin's data directory
+ * ({@code MIAOBU_HOME/plugin-data/notify-log/}): JSON for tools ({@code jq}, a log shipper), or plain text for people.
  *
- * <p>The host creates one instance and calls it from its dispatcher threads: keep no state in fields. Every request
- * goes through the host's {@link OutboundHttp}, which applies the admin's rules on which addresses may be called.
+ * <p>The host creates one instance and calls it from several dispatcher threads at once. Each line is written with
+ * one append, so lines from different threads never mix. A retried delivery may add a line twice: the JSON carries
+ * the delivery id, the same on every try, to tell them apart.
  */
 @Extension
 public final class LogNotifier implements Notifier {
 
-    static final String URL = "url";
-    static final String TOKEN = "token";
+    static final String FILE = "file";
+    static final String FORMAT = "format";
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Pattern PLAIN_FILE_NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}");
     private static final ConfigSchema CHANNEL_SETTINGS = ConfigSchema.of(
-            new ConfigField(URL, "URL", "Where each notification is POSTed, as plain text. http or https.",
-                    ConfigFieldType.URL, null, true, List.of()),
-            ConfigField.secret(TOKEN, "Access token", "Sent as an Authorization: Bearer header when set."));
+            new ConfigField(FILE, "File", "A file name in MIAOBU_HOME/plugin-data/notify-log/, such as deploys.log."
+                    + " Channels may share a file or have their own.",
+                    ConfigFieldType.STRING, "notifications.log", true, List.of()),
+            new ConfigField(FORMAT, "Format", "json: one JSON object per line. text: time, event and summary.",
+                    ConfigFieldType.CHOICE, "json", true, List.of("json", "text")));
 
-    private final OutboundHttp http;
+    private final Path directory;
 
-    /** The host passes its outbound HTTP client; extensions may take only HostInfo, OutboundHttp and Clock. */
-    public LogNotifier(OutboundHttp http) {
-        this.http = http;
+    /** The host passes its facts; the files go to {@link HostInfo#dataDirectory()}, which exists already. */
+    public LogNotifier(HostInfo host) {
+        this.directory = host.dataDirectory();
     }
 
     @Override
     public String id() {
-        return "notify-log";
+        return "log";
     }
 
     @Override
@@ -57,54 +62,109 @@ public final class LogNotifier implements Notifier {
         return "Log file";
     }
 
-    /** What each channel of this notifier is set up with; the host renders the form and checks the types. */
     @Override
     public ConfigSchema channelSettings() {
         return CHANNEL_SETTINGS;
     }
 
-    /**
-     * POSTs the event's text to the channel's URL.
-     *
-     * @throws NotDeliverableException when retrying cannot help: the address is not allowed, or the receiver refuses
-     *                                 the request (4xx other than 408 and 429)
-     * @throws DeliveryFailedException when the receiver could not be reached or failed; the host retries later
-     */
+    /** The file must be a plain name: a channel cannot write outside the plugin's data directory. */
     @Override
-    public DeliveryReceipt deliver(NotificationEvent event, NotificationContext context) throws InterruptedException {
-        URI url = URI.create(context.channelSettings().get(URL)
-                .orElseThrow(() -> new NotDeliverableException("The channel has no URL.")));
-        var headers = new LinkedHashMap<String, String>();
-        headers.put("Content-Type", "text/plain; charset=utf-8");
-        headers.put("X-Miaobu-Event", event.kind().wireName());
-        headers.put("X-Miaobu-Delivery", context.deliveryId());
-        context.channelSettings().secret(TOKEN)
-                .ifPresent(token -> headers.put("Authorization", "Bearer " + token.reveal()));
-        byte[] body = text(event).getBytes(StandardCharsets.UTF_8);
-
-        OutboundResponse response;
-        try {
-            response = http.send(new OutboundRequest("POST", url, headers, body, TIMEOUT));
-        } catch (AddressNotAllowedException e) {
-            throw new NotDeliverableException(e.getMessage(), 0, e);
-        } catch (IOException e) {
-            throw new DeliveryFailedException("Could not reach " + url.getHost() + ": " + e.getMessage(), 0, e);
-        }
-        int status = response.status();
-        if (response.successful()) {
-            return DeliveryReceipt.of(status, (status + " " + response.reason()).strip());
-        }
-        String failure = "HTTP " + status + " from " + url.getHost();
-        if (status >= 400 && status < 500 && status != 408 && status != 429) {
-            throw new NotDeliverableException(failure, status);
-        }
-        throw new DeliveryFailedException(failure, status);
+    public List<ConfigProblem> validateChannel(ConfigValues channelSettings) {
+        return fileProblem(channelSettings.get(FILE, "")).map(message -> List.of(new ConfigProblem(FILE, message)))
+                .orElse(List.of());
     }
 
-    /** The summary, and the page of the deployment or project the event concerns, when there is one. */
+    /**
+     * Appends the event's line to the channel's file.
+     *
+     * @throws NotDeliverableException when the channel's file name is not allowed
+     * @throws DeliveryFailedException when the file cannot be written (disk full, permissions); the host retries
+     */
+    @Override
+    public DeliveryReceipt deliver(NotificationEvent event, NotificationContext context) {
+        String name = context.channelSettings().get(FILE, "");
+        Optional<String> problem = fileProblem(name);
+        if (problem.isPresent()) {
+            throw new NotDeliverableException("The log channel's file is not usable: " + problem.get());
+        }
+        String line = "text".equals(context.channelSettings().get(FORMAT, "json"))
+                ? text(event) : json(event, context.deliveryId());
+        try {
+            // one write of the whole line with O_APPEND: concurrent deliveries never interleave inside a line
+            Files.write(directory.resolve(name), (line + "\n").getBytes(StandardCharsets.UTF_8),
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new DeliveryFailedException("Could not append to " + name + ": " + e.getMessage(), 0, e);
+        }
+        return DeliveryReceipt.of(0, "appended to " + name);
+    }
+
+    private static Optional<String> fileProblem(String name) {
+        if (name.isBlank()) {
+            return Optional.of("Enter a file name, such as deploys.log.");
+        }
+        if (!PLAIN_FILE_NAME.matcher(name).matches()) {
+            return Optional.of("Use a plain file name such as deploys.log: letters, digits, '.', '_' and '-', at"
+                    + " most 100, not starting with '.'.");
+        }
+        return Optional.empty();
+    }
+
+    /** {@code 2026-01-02T03:04:05Z deployment.failed My site: deployment #42 failed <page>} */
     static String text(NotificationEvent event) {
-        URI page = event.deployment() != null ? event.deployment().page()
-                : event.project() != null ? event.project().page() : null;
-        return page == null ? event.summary() : event.summary() + " " + page;
+        String page = page(event).map(uri -> " " + uri).orElse("");
+        return event.at() + " " + event.kind().wireName() + " " + oneLine(event.summary()) + page;
+    }
+
+    /** One JSON object: {@code at}, {@code event}, {@code summary}, {@code delivery}, and what the event concerns. */
+    static String json(NotificationEvent event, String deliveryId) {
+        var json = new StringBuilder("{");
+        field(json, "at", event.at().toString());
+        field(json, "event", event.kind().wireName());
+        field(json, "summary", event.summary());
+        field(json, "delivery", deliveryId);
+        if (event.project() != null) {
+            field(json, "project", event.project().slug());
+        }
+        if (event.deployment() != null) {
+            json.append(",\"deployment\":").append(event.deployment().id());
+        }
+        page(event).ifPresent(page -> field(json, "page", page.toString()));
+        return json.append('}').toString();
+    }
+
+    private static Optional<URI> page(NotificationEvent event) {
+        if (event.deployment() != null) {
+            return Optional.of(event.deployment().page());
+        }
+        return event.project() == null ? Optional.empty() : Optional.of(event.project().page());
+    }
+
+    private static void field(StringBuilder json, String name, String value) {
+        if (json.length() > 1) {
+            json.append(',');
+        }
+        json.append('"').append(name).append("\":\"");
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                case '\n' -> json.append("\\n");
+                case '\r' -> json.append("\\r");
+                case '\t' -> json.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        json.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        json.append(c);
+                    }
+                }
+            }
+        }
+        json.append('"');
+    }
+
+    private static String oneLine(String text) {
+        return text.replaceAll("[\\r\\n]+", " ");
     }
 }
