@@ -134,7 +134,8 @@ public abstract class ExtensionContract {
         return RULES.stream().map(rule -> DynamicTest.dynamicTest(rule.name(), () -> {
             List<String> problems = rule.check().apply(extension);
             if (!problems.isEmpty()) {
-                throw new AssertionError(describe(extension, problems));
+                throw new AssertionError(extension.getClass().getName() + " breaks the extension contract rule \""
+                        + rule.name() + "\":\n  - " + String.join("\n  - ", problems));
             }
         }));
     }

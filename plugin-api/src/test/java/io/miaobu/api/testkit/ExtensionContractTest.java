@@ -115,7 +115,8 @@ class ExtensionContractTest {
         DynamicTest idRule = contract.extensionContract().findFirst().orElseThrow();
 
         assertThatThrownBy(() -> idRule.getExecutable().execute()).isInstanceOf(AssertionError.class)
-                .hasMessageStartingWith(BadlyMadeNotifier.class.getName() + " breaks the extension contract:\n  - id()");
+                .hasMessageStartingWith(BadlyMadeNotifier.class.getName()
+                        + " breaks the extension contract rule \"id is stable kebab-case\":\n  - id() is \"Badly_Made\"");
     }
 
     @Test
