@@ -1,5 +1,6 @@
 package io.miaobu.server.boot;
 
+import io.miaobu.server.tls.PemFiles;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -36,7 +38,8 @@ public final class ConfigLoader {
             "builds.runner.fallback", "builds.cache.size", "log.level", "retention.deployments", "retention.logs",
             "notifications.attempts", "notifications.retry.first", "notifications.timeout", "notifications.workers",
             "notifications.keep.days", "previews.sweep.interval", "deploy.target",
-            "domains.cname.target", "domains.addresses", "domains.check.interval", "dns.resolvers");
+            "domains.cname.target", "domains.addresses", "domains.check.interval", "dns.resolvers",
+            "tls.port", "tls.public.port", "tls.redirect", "tls.certificate", "tls.key");
 
     private final Map<String, String> environment;
     private final Properties systemProperties;
@@ -117,7 +120,36 @@ public final class ConfigLoader {
                 notifications(values),
                 values.duration("previews.sweep.interval", Duration.ofMinutes(15)),
                 values.string("deploy.target", "local-storage"),
-                domains(values));
+                domains(values),
+                tls(values, port, home));
+    }
+
+    private static TlsConfig tls(Values values, int httpPort, Path home) {
+        Optional<String> configuredPort = values.optional("tls.port");
+        OptionalInt port = configuredPort.isEmpty() ? OptionalInt.empty()
+                : OptionalInt.of(values.integer("tls.port", 0, 0, 65535));
+        if (port.isPresent() && port.getAsInt() != 0 && port.getAsInt() == httpPort) {
+            throw new ConfigException("tls.port must differ from port (" + httpPort + ")");
+        }
+        Optional<Path> certificate = values.optional("tls.certificate").map(file -> home.resolve(file));
+        Optional<Path> key = values.optional("tls.key").map(file -> home.resolve(file));
+        if (certificate.isPresent() != key.isPresent()) {
+            throw new ConfigException("tls.certificate and tls.key go together: set both (the PEM chain and its"
+                    + " private key) or neither");
+        }
+        if (certificate.isPresent()) {
+            try {
+                PemFiles.read(certificate.get(), key.get());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("tls.certificate / tls.key: " + e.getMessage());
+            }
+            if (port.isEmpty()) {
+                LOG.warn("tls.certificate and tls.key are set but tls.port is not: no HTTPS connector, so they are"
+                        + " not used");
+            }
+        }
+        return new TlsConfig(port, values.integer("tls.public.port", 443, 1, 65535),
+                values.bool("tls.redirect", true), certificate, key);
     }
 
     private static DomainConfig domains(Values values) {
