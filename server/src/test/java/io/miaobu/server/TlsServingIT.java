@@ -1,6 +1,7 @@
 package io.miaobu.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.miaobu.server.cert.TestCertificates;
@@ -8,7 +9,6 @@ import io.miaobu.server.domain.TestDnsServer;
 import io.miaobu.server.tls.TlsClients;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -154,7 +154,7 @@ class TlsServingIT {
             var tlsOnThePlainPort = TlsClients.acceptingAnything().getSocketFactory();
             try (var socket = (SSLSocket) tlsOnThePlainPort.createSocket("127.0.0.1", server.port())) {
                 socket.setSoTimeout(10_000);
-                org.assertj.core.api.Assertions.assertThatThrownBy(socket::startHandshake)
+                assertThatThrownBy(socket::startHandshake)
                         .isInstanceOf(IOException.class);
             }
         }
