@@ -16,6 +16,7 @@ import io.miaobu.server.auth.SessionCookies;
 import io.miaobu.server.auth.SessionService;
 import io.miaobu.server.auth.SignIns;
 import io.miaobu.server.auth.SigningKeys;
+import io.miaobu.server.boot.ConfigException;
 import io.miaobu.server.boot.SecurityConfig;
 import io.miaobu.server.notify.AccountNotificationPages;
 import io.miaobu.server.notify.AccountNotificationsApi;
@@ -146,7 +147,14 @@ import io.miaobu.server.project.ProjectService;
 import io.miaobu.server.project.ProjectsApi;
 import io.miaobu.server.retention.RetentionService;
 import io.miaobu.server.site.OffloadingHandler;
+import io.miaobu.server.site.HttpsHosts;
 import io.miaobu.server.site.SiteServer;
+import io.miaobu.server.tls.CertifiedKey;
+import io.miaobu.server.tls.HttpsConnectors;
+import io.miaobu.server.tls.PemFiles;
+import io.miaobu.server.tls.SelfSignedCertificate;
+import io.miaobu.server.tls.ServedCertificates;
+import io.miaobu.server.tls.SniKeyManager;
 import io.miaobu.server.web.ErrorMapper;
 import io.miaobu.server.web.JsonMapper;
 import io.miaobu.server.web.PageRenderer;
@@ -187,12 +195,14 @@ import org.slf4j.LoggerFactory;
 public final class MiaobuServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(MiaobuServer.class);
+    private static final String HTTP_CONNECTOR = "http";
 
     private final ServerConfig config;
     private final Map<String, String> environment;
     private final Clock clock;
     private final List<MiaobuExtension> extraBuiltIns;
     private final Deque<Managed> started = new ArrayDeque<>();
+    private final ServedCertificates servedCertificates;
     private Server jetty;
     private ResourceConfig webApplication;
     private Http01Challenges http01Challenges;
@@ -219,6 +229,7 @@ public final class MiaobuServer {
         this.config = config;
         this.environment = Map.copyOf(environment);
         this.clock = clock;
+        this.servedCertificates = new ServedCertificates(clock);
     }
 
     public static String version() {
@@ -241,11 +252,20 @@ public final class MiaobuServer {
         http.addCustomizer(new TrustedProxyCustomizer(AddressRanges.parse(config.security().trustedProxies())));
         // Site requests are answered on the selector threads (see OffloadingHandler): one per core, not Jetty's
         // default of half as many.
-        var connector = new ServerConnector(jetty, -1, Runtime.getRuntime().availableProcessors(),
-                new HttpConnectionFactory(http));
+        int selectors = Runtime.getRuntime().availableProcessors();
+        var connector = new ServerConnector(jetty, -1, selectors, new HttpConnectionFactory(http));
+        connector.setName(HTTP_CONNECTOR);
         connector.setHost(config.bindHost());
         connector.setPort(config.port());
         jetty.addConnector(connector);
+        if (config.tls().enabled()) {
+            // the same handlers behind both; each handshake's certificate is looked up live (see SniKeyManager)
+            var https = HttpsConnectors.create(jetty, http,
+                    new SniKeyManager(servedCertificates, defaultCertificate()), selectors);
+            https.setHost(config.bindHost());
+            https.setPort(config.tls().port().getAsInt());
+            jetty.addConnector(https);
+        }
         jetty.setHandler(gate);
         jetty.setErrorHandler(SecurityHeadersFilter.jettyErrorHandler());
         jetty.setStopTimeout(5_000);
@@ -384,18 +404,20 @@ public final class MiaobuServer {
         var domainConfig = config.domains();
         String publicHost = config.publicUrl().getHost() == null ? ""
                 : config.publicUrl().getHost().toLowerCase(java.util.Locale.ROOT);
-        CertificateService.ServedCertificates servedCertificates = new CertificateService.ServedCertificates() {
+        // what the certificate service issues or takes is served by this node's TLS connector at once
+        var tlsEndpoint = new CertificateService.TlsEndpoint() {
             public void serve(String host, java.security.PrivateKey key,
                               List<java.security.cert.X509Certificate> chain) {
+                servedCertificates.put(host, key, chain);
             }
 
             public void stopServing(String host) {
+                servedCertificates.remove(host);
             }
         };
-        boolean tlsEnabled = false;
         // TLS certificates of custom domains: ordered, renewed and installed where the domain is served
         var certificates = new CertificateService(database.jdbi(), extensions, extensionSettings::valuesFor, http01,
-                secretBox, servedCertificates, tlsEnabled,
+                secretBox, tlsEndpoint, config.tls().port().isPresent(),
                 new CertificateEvents(notificationOutbox, projects, clock), audit, config.certificates(), nodeId,
                 clock);
         var customDomains = new CustomDomains(database.jdbi(),
@@ -540,7 +562,8 @@ public final class MiaobuServer {
         long backgroundDone = System.nanoTime();
 
         // ACME HTTP-01 answers on every host come first; the site server leaves their path to the handler behind it
-        gate.open(new Handler.Sequence(new SiteServer(liveSites, config.sitesDomain(), domainRoutes),
+        gate.open(new Handler.Sequence(new SiteServer(liveSites, config.sitesDomain(), domainRoutes,
+                        config.tls().redirects() ? servedCertificates : HttpsHosts.NONE, config.tls().publicPort()),
                 new OffloadingHandler(new Handler.Sequence(new AcmeChallengeHandler(http01), jersey))));
 
         runners.removeOrphans();
@@ -580,8 +603,9 @@ public final class MiaobuServer {
             }
         }, 5, 60, java.util.concurrent.TimeUnit.MINUTES);
         long end = System.nanoTime();
-        LOG.info("Miaobu {} is up at {} (listening on {}:{}) in {} ms; sites at *.{}", version(), config.publicUrl(),
-                config.bindHost(), port(), (end - begin) / 1_000_000, config.sitesDomain());
+        LOG.info("Miaobu {} is up at {} (listening on {}:{}{}) in {} ms; sites at *.{}", version(),
+                config.publicUrl(), config.bindHost(), port(), httpsPort() < 0 ? "" : ", HTTPS on " + httpsPort(),
+                (end - begin) / 1_000_000, config.sitesDomain());
         LOG.debug("Start-up: listening after {} ms, wiring {} ms, web app {} ms, then waited {} ms for database and"
                         + " plugins, {} ms to open", (listening - begin) / 1_000_000, (wiringDone - listening) / 1_000_000,
                 (webDone - wiringDone) / 1_000_000, (backgroundDone - webDone) / 1_000_000,
@@ -631,9 +655,49 @@ public final class MiaobuServer {
         return http01Challenges;
     }
 
-    /** The port actually bound. */
+    /** The port actually bound for plain HTTP. */
     public int port() {
-        return ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
+        return boundPort(HTTP_CONNECTOR);
+    }
+
+    /** The port actually bound for HTTPS; -1 when TLS is off ({@code tls.port} not set). */
+    public int httpsPort() {
+        return boundPort(HttpsConnectors.NAME);
+    }
+
+    /**
+     * The certificates the HTTPS connector presents, by host: the certificate service puts issued and uploaded ones
+     * here, and the next handshake for the host presents them. Also decides which site hosts plain HTTP redirects to
+     * HTTPS. Available from construction; holds nothing the server persists.
+     */
+    public ServedCertificates servedCertificates() {
+        return servedCertificates;
+    }
+
+    private int boundPort(String connectorName) {
+        for (var connector : jetty.getConnectors()) {
+            if (connectorName.equals(connector.getName()) && connector instanceof ServerConnector bound) {
+                return bound.getLocalPort();
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * What handshakes get for names without a certificate of their own: the configured PEM files (checked by the
+     * configuration loader), else a self-signed certificate for the public host made now.
+     */
+    private CertifiedKey defaultCertificate() {
+        var tls = config.tls();
+        if (tls.certificate().isPresent() && tls.key().isPresent()) {
+            try {
+                return PemFiles.read(tls.certificate().get(), tls.key().get());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("tls.certificate / tls.key: " + e.getMessage());
+            }
+        }
+        String host = config.publicUrl().getHost() == null ? "localhost" : config.publicUrl().getHost();
+        return SelfSignedCertificate.generate(host.toLowerCase(java.util.Locale.ROOT), clock);
     }
 
     public synchronized void stop() {

@@ -1,5 +1,6 @@
 package io.miaobu.server.boot;
 
+import io.miaobu.server.tls.PemFiles;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -38,7 +40,9 @@ public final class ConfigLoader {
             "notifications.keep.days", "previews.sweep.interval", "deploy.target",
             "domains.cname.target", "domains.addresses", "domains.check.interval", "dns.resolvers",
             "certificates.automatic", "certificates.issuer", "certificates.renew.before", "certificates.retry.first",
-            "certificates.retry.max", "certificates.check.interval");
+            "certificates.retry.max", "certificates.check.interval",
+
+            "tls.port", "tls.public.port", "tls.redirect", "tls.certificate", "tls.key");
 
     private final Map<String, String> environment;
     private final Properties systemProperties;
@@ -120,7 +124,8 @@ public final class ConfigLoader {
                 values.duration("previews.sweep.interval", Duration.ofMinutes(15)),
                 values.string("deploy.target", "local-storage"),
                 domains(values),
-                certificates(values));
+                certificates(values),
+                tls(values, port, home));
     }
 
     private static CertificateConfig certificates(Values values) {
@@ -135,6 +140,34 @@ public final class ConfigLoader {
         return new CertificateConfig(values.bool("certificates.automatic", defaults.automatic()),
                 values.optional("certificates.issuer").map(String::trim).filter(s -> !s.isEmpty()), renewBefore,
                 first, max, values.duration("certificates.check.interval", defaults.checkInterval()));
+    }
+
+    private static TlsConfig tls(Values values, int httpPort, Path home) {
+        Optional<String> configuredPort = values.optional("tls.port");
+        OptionalInt port = configuredPort.isEmpty() ? OptionalInt.empty()
+                : OptionalInt.of(values.integer("tls.port", 0, 0, 65535));
+        if (port.isPresent() && port.getAsInt() != 0 && port.getAsInt() == httpPort) {
+            throw new ConfigException("tls.port must differ from port (" + httpPort + ")");
+        }
+        Optional<Path> certificate = values.optional("tls.certificate").map(file -> home.resolve(file));
+        Optional<Path> key = values.optional("tls.key").map(file -> home.resolve(file));
+        if (certificate.isPresent() != key.isPresent()) {
+            throw new ConfigException("tls.certificate and tls.key go together: set both (the PEM chain and its"
+                    + " private key) or neither");
+        }
+        if (certificate.isPresent()) {
+            try {
+                PemFiles.read(certificate.get(), key.get());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("tls.certificate / tls.key: " + e.getMessage());
+            }
+            if (port.isEmpty()) {
+                LOG.warn("tls.certificate and tls.key are set but tls.port is not: no HTTPS connector, so they are"
+                        + " not used");
+            }
+        }
+        return new TlsConfig(port, values.integer("tls.public.port", 443, 1, 65535),
+                values.bool("tls.redirect", true), certificate, key);
     }
 
     private static DomainConfig domains(Values values) {

@@ -49,8 +49,8 @@ public final class CertificateService {
     /** Expiry warnings, in days before the end, when renewal keeps failing (or for uploaded certificates). */
     static final List<Integer> WARNING_DAYS = List.of(21, 7, 1);
 
-    /** Where certificates are served by this server (its TLS connector). */
-    public interface ServedCertificates {
+    /** Where this server serves certificates: its TLS connector. */
+    public interface TlsEndpoint {
         void serve(String host, PrivateKey key, List<X509Certificate> chain);
 
         void stopServing(String host);
@@ -71,7 +71,7 @@ public final class CertificateService {
     private final BiFunction<String, io.miaobu.api.MiaobuExtension, ConfigValues> settings;
     private final Http01Solver http01;
     private final SecretBox secrets;
-    private final ServedCertificates served;
+    private final TlsEndpoint served;
     private final boolean servesTls;
     private final Events events;
     private final AuditLog audit;
@@ -88,7 +88,7 @@ public final class CertificateService {
      */
     public CertificateService(Jdbi jdbi, ExtensionRegistry extensions,
                               BiFunction<String, io.miaobu.api.MiaobuExtension, ConfigValues> settings,
-                              Http01Solver http01, SecretBox secrets, ServedCertificates served, boolean servesTls,
+                              Http01Solver http01, SecretBox secrets, TlsEndpoint served, boolean servesTls,
                               Events events, AuditLog audit, CertificateConfig config, String nodeId, Clock clock) {
         this.jdbi = jdbi;
         this.store = new DomainCertificates(jdbi);

@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * on its selector threads: compose it as {@code new Handler.Sequence(siteServer, new OffloadingHandler(app))} and give
  * the {@code ServerConnector} one selector per core (Jetty's default is half that). Either one missing costs about a
  * fifth of the throughput on two cores (see {@code bench/site-server.sh}).
+ *
+ * <p>With TLS on, a plain-HTTP request for a host that has a certificate ({@link HttpsHosts}) is redirected to the
+ * same address over HTTPS, except ACME HTTP-01 challenges, which the CA fetches over plain HTTP.
  */
 public final class SiteServer extends Handler.Abstract.NonBlocking {
 
@@ -71,6 +74,10 @@ public final class SiteServer extends Handler.Abstract.NonBlocking {
     private final CustomDomainLookup customDomains;
     private final String domainSuffix;
     private final FileCache files;
+    private final HttpsHosts httpsHosts;
+    private final boolean redirectsToHttps;
+    /** {@code :port} after the host in a redirect to HTTPS; empty for 443. */
+    private final String httpsPortSuffix;
 
     /**
      * @param lookup      finds the live deployment for a host label
@@ -84,8 +91,23 @@ public final class SiteServer extends Handler.Abstract.NonBlocking {
      * @param customDomains the projects' active custom domains, served like their site labels
      */
     public SiteServer(SiteLookup lookup, String sitesDomain, CustomDomainLookup customDomains) {
+        this(lookup, sitesDomain, customDomains, HttpsHosts.NONE, 443);
+    }
+
+    /**
+     * @param httpsHosts the hosts whose plain-HTTP requests are redirected to HTTPS ({@link HttpsHosts#NONE}: none)
+     * @param httpsPort  the port visitors reach HTTPS at, for those redirects
+     */
+    public SiteServer(SiteLookup lookup, String sitesDomain, CustomDomainLookup customDomains, HttpsHosts httpsHosts,
+                      int httpsPort) {
         this.lookup = Objects.requireNonNull(lookup, "lookup");
         this.customDomains = Objects.requireNonNull(customDomains, "customDomains");
+        this.httpsHosts = Objects.requireNonNull(httpsHosts, "httpsHosts");
+        this.redirectsToHttps = httpsHosts != HttpsHosts.NONE;
+        if (httpsPort < 1 || httpsPort > 65535) {
+            throw new IllegalArgumentException("httpsPort " + httpsPort);
+        }
+        this.httpsPortSuffix = httpsPort == 443 ? "" : ":" + httpsPort;
         String domain = normalizeDomain(Objects.requireNonNull(sitesDomain, "sitesDomain"));
         if (domain.isEmpty()) {
             throw new IllegalArgumentException("sitesDomain is empty");
@@ -100,8 +122,10 @@ public final class SiteServer extends Handler.Abstract.NonBlocking {
         String host = request.getHttpURI().getHost();
         String label = siteLabel(host);
         CustomDomainLookup.Route route = null;
+        String customHost = null;
         if (label == null) {
-            route = customDomains.route(normalizeHost(host));
+            customHost = normalizeHost(host);
+            route = customDomains.route(customHost);
             if (route == null) {
                 return false;
             }
@@ -109,6 +133,13 @@ public final class SiteServer extends Handler.Abstract.NonBlocking {
         // ACME HTTP-01 answers come first on every host; AcmeChallengeHandler, behind the app's offloading, gives them
         if (AcmeChallengeHandler.isChallenge(request)) {
             return false;
+        }
+        if (redirectsToHttps && !request.isSecure()) {
+            String secureHost = customHost != null ? customHost : label + domainSuffix;
+            if (httpsHosts.covers(secureHost)) {
+                redirectToHttps(request, response, callback, secureHost);
+                return true;
+            }
         }
         String method = request.getMethod();
         boolean head = HttpMethod.HEAD.is(method);
@@ -258,6 +289,26 @@ public final class SiteServer extends Handler.Abstract.NonBlocking {
         response.setStatus(HttpStatus.MOVED_PERMANENTLY_301);
         HttpFields.Mutable headers = response.getHeaders();
         headers.put(HttpHeader.LOCATION, location);
+        headers.put(NO_CACHE);
+        headers.put(NO_CONTENT);
+        callback.succeeded();
+    }
+
+    /**
+     * A plain-HTTP request for a host with a certificate: the same host, path and query over HTTPS. 301 for GET and
+     * HEAD, 308 for the rest (which keeps the method and body). Not cached, so that removing the certificate takes
+     * effect for visitors at once.
+     */
+    private void redirectToHttps(Request request, Response response, Callback callback, String host) {
+        HttpURI uri = request.getHttpURI();
+        String path = uri.getPath() == null || uri.getPath().isEmpty() ? "/" : uri.getPath();
+        String query = uri.getQuery();
+        String method = request.getMethod();
+        response.setStatus(HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method) ? HttpStatus.MOVED_PERMANENTLY_301
+                : HttpStatus.PERMANENT_REDIRECT_308);
+        HttpFields.Mutable headers = response.getHeaders();
+        headers.put(HttpHeader.LOCATION, "https://" + host + httpsPortSuffix + path
+                + (query == null ? "" : "?" + query));
         headers.put(NO_CACHE);
         headers.put(NO_CONTENT);
         callback.succeeded();

@@ -3,9 +3,12 @@ package io.miaobu.server.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.miaobu.server.cert.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -161,6 +164,74 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("ratelimit.nope");
         assertThatThrownBy(() -> load(Map.of("MIAOBU_TRUSTED_PROXIES", "proxy.example.com"), new Properties()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("proxy.example.com");
+    }
+
+    @Test
+    void tlsIsOffUnlessAPortIsGivenAndThenRedirectsToPort443ByDefault() {
+        TlsConfig off = load(Map.of(), new Properties()).tls();
+        assertThat(off.enabled()).isFalse();
+        assertThat(off.redirects()).isFalse();
+        assertThat(off.publicPort()).isEqualTo(443);
+        assertThat(off.certificate()).isEmpty();
+
+        TlsConfig on = load(Map.of("MIAOBU_TLS_PORT", "8443"), new Properties()).tls();
+        assertThat(on.port()).hasValue(8443);
+        assertThat(on.redirects()).isTrue();
+        assertThat(on.publicPort()).isEqualTo(443);
+
+        var properties = new Properties();
+        properties.setProperty("miaobu.tls.public-port", "9443");
+        TlsConfig set = load(Map.of("MIAOBU_TLS_PORT", "0", "MIAOBU_TLS_REDIRECT", "false"), properties).tls();
+        assertThat(set.port()).hasValue(0);
+        assertThat(set.publicPort()).isEqualTo(9443);
+        assertThat(set.redirects()).isFalse();
+    }
+
+    @Test
+    void readsTheDefaultCertificateFromPemFilesRelativeToTheHome() throws Exception {
+        var ca = TestCertificates.newAuthority("Config Test CA");
+        var issued = ca.issue(List.of("miaobu.example.com"), Instant.now().minusSeconds(60),
+                Instant.now().plus(Duration.ofDays(90)));
+        Files.createDirectories(home.resolve("tls"));
+        Files.writeString(home.resolve("tls/chain.pem"), issued.chainPem());
+        Path key = Files.writeString(home.resolve("tls/key.pem"), issued.keyPem());
+
+        TlsConfig tls = load(Map.of("MIAOBU_TLS_PORT", "8443", "MIAOBU_TLS_CERTIFICATE", "tls/chain.pem",
+                "MIAOBU_TLS_KEY", key.toString()), new Properties()).tls();
+
+        assertThat(tls.certificate()).contains(home.resolve("tls/chain.pem"));
+        assertThat(tls.key()).contains(key);
+    }
+
+    @Test
+    void refusesTlsSettingsThatCannotWork() throws Exception {
+        var ca = TestCertificates.newAuthority("Config Test CA");
+        var issued = ca.issue(List.of("miaobu.example.com"), Instant.now().minusSeconds(60),
+                Instant.now().plus(Duration.ofDays(90)));
+        var other = ca.issue(List.of("miaobu.example.com"), Instant.now().minusSeconds(60),
+                Instant.now().plus(Duration.ofDays(90)));
+        Files.writeString(home.resolve("chain.pem"), issued.chainPem());
+        Files.writeString(home.resolve("other-key.pem"), other.keyPem());
+
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_TLS_PORT", "https"), new Properties()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tls.port must be a whole number");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_TLS_PORT", "70000"), new Properties()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tls.port must be between 0 and 65535");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_PORT", "8080", "MIAOBU_TLS_PORT", "8080"), new Properties()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tls.port must differ from port");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_TLS_PUBLIC_PORT", "0"), new Properties()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tls.public.port must be between 1");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_TLS_REDIRECT", "sometimes"), new Properties()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tls.redirect must be true or false");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_TLS_PORT", "8443", "MIAOBU_TLS_CERTIFICATE", "chain.pem"),
+                new Properties())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("tls.certificate and tls.key go together");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_TLS_PORT", "8443", "MIAOBU_TLS_CERTIFICATE", "missing.pem",
+                "MIAOBU_TLS_KEY", "other-key.pem"), new Properties())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("tls.certificate / tls.key").hasMessageContaining("missing.pem does not exist");
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_TLS_PORT", "8443", "MIAOBU_TLS_CERTIFICATE", "chain.pem",
+                "MIAOBU_TLS_KEY", "other-key.pem"), new Properties())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("other-key.pem does not go with").hasMessageContaining("chain.pem");
     }
 
     private ServerConfig load(Map<String, String> env, Properties properties) {

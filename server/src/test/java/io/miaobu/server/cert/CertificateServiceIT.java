@@ -95,7 +95,7 @@ class CertificateServiceIT {
         return service("node-a", served, List.of(extensions));
     }
 
-    private CertificateService service(String node, CertificateService.ServedCertificates where,
+    private CertificateService service(String node, CertificateService.TlsEndpoint where,
                                        List<MiaobuExtension> extensions) {
         return new CertificateService(database.jdbi(), new ExtensionRegistry(plugins, extensions),
                 (point, extension) -> ConfigValues.EMPTY, new NoHttp01(), new SecretBox(temp.resolve("keys")),
@@ -404,7 +404,7 @@ class CertificateServiceIT {
     }
 
     /** Records what the TLS connector would serve. */
-    private static final class Served implements CertificateService.ServedCertificates {
+    private static final class Served implements CertificateService.TlsEndpoint {
         final Map<String, List<X509Certificate>> chain = new ConcurrentHashMap<>();
         final Map<String, PrivateKey> keys = new ConcurrentHashMap<>();
 
