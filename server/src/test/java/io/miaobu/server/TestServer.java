@@ -153,6 +153,11 @@ final class TestServer implements AutoCloseable {
         return token;
     }
 
+    /** Signs in again at the next call: after the server's clock moved past the access token's life. */
+    void forgetToken() {
+        token = null;
+    }
+
     HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
         return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
