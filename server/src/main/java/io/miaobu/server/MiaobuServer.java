@@ -114,6 +114,7 @@ import io.miaobu.server.deploy.DeployService;
 import io.miaobu.server.deploy.LiveSites;
 import io.miaobu.server.deploy.SiteUrls;
 import io.miaobu.server.disk.DiskApi;
+import io.miaobu.server.domain.CdnDomains;
 import io.miaobu.server.domain.CustomDomains;
 import io.miaobu.server.domain.DnsCheck;
 import io.miaobu.server.domain.DnsResolvers;
@@ -378,6 +379,7 @@ public final class MiaobuServer {
         var customDomains = new CustomDomains(database.jdbi(),
                 new DnsCheck(DnsResolvers.of(domainConfig.dnsResolvers(), java.time.Duration.ofSeconds(5)),
                         java.util.Set.copyOf(domainConfig.addresses())),
+                new CdnDomains(extensions, cdn -> extensionSettings.valuesFor("CdnProvider", cdn)),
                 domainRoutes, config.sitesDomain(), java.util.Set.of(publicHost), domainConfig, audit,
                 (projectId, host, active, reason) -> {
                     try {
