@@ -33,7 +33,8 @@ class MessagesTest {
             "notify.delivery.status.", SampleModels.DELIVERY_STATUSES,
             "preview.kind.", List.of("pull_request", "branch"),
             "webhook.outcome.", SampleModels.WEBHOOK_OUTCOMES,
-            "domains.status.", SampleModels.DOMAIN_STATUSES);
+            "domains.status.", SampleModels.DOMAIN_STATUSES,
+            "domains.cdn.status.", SampleModels.CDN_DOMAIN_STATUSES);
 
     @ParameterizedTest
     @ValueSource(strings = {"base", "midnight"})

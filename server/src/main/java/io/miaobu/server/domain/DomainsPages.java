@@ -135,6 +135,13 @@ public final class DomainsPages {
         String target = domains.cnameTarget(project.slug());
         var rows = domains.list(projectId).stream().map(d -> {
             var row = new HashMap<String, Object>();
+            String cname = domains.cnameTarget(d, project.slug());
+            row.put("cname", cname == null ? "" : cname);
+            row.put("onCdn", d.onCdn());
+            row.put("cdnName", d.onCdn() ? domains.cdnName(d) : "");
+            row.put("cdnStatus", d.onCdn() && d.cdn().status() != null ? d.cdn().status().name() : "");
+            row.put("cdnMessage", d.onCdn() && d.cdn().message() != null ? d.cdn().message() : "");
+            row.put("cdnError", d.onCdn() && d.cdn().error() != null ? d.cdn().error() : "");
             row.put("id", d.id());
             row.put("host", d.host());
             row.put("status", d.status().name());
