@@ -123,6 +123,7 @@ import io.miaobu.server.cert.CertificateService;
 import io.miaobu.server.cert.CertificatesAdminApi;
 import io.miaobu.server.cert.CertificatesApi;
 import io.miaobu.server.cert.DomainCertificates;
+import io.miaobu.server.domain.CdnDomains;
 import io.miaobu.server.domain.CustomDomains;
 import io.miaobu.server.domain.DnsCheck;
 import io.miaobu.server.domain.DnsResolvers;
@@ -423,6 +424,7 @@ public final class MiaobuServer {
         var customDomains = new CustomDomains(database.jdbi(),
                 new DnsCheck(DnsResolvers.of(domainConfig.dnsResolvers(), java.time.Duration.ofSeconds(5)),
                         java.util.Set.copyOf(domainConfig.addresses())),
+                new CdnDomains(extensions, cdn -> extensionSettings.valuesFor("CdnProvider", cdn)),
                 domainRoutes, config.sitesDomain(), java.util.Set.of(publicHost), domainConfig, audit,
                 (projectId, host, active, reason) -> {
                     if (active) {
@@ -526,7 +528,9 @@ public final class MiaobuServer {
                 .register(new CertificatePages(certificates, projects, pages, siteUrls, clock))
                 .register(new CertificatesAdminApi(certificates))
                 .register(new CertificateAdminPages(certificates, pages, clock))
-                .register(new DomainsPages(customDomains, projects, pages, siteUrls, domainConfig))
+                .register(new DomainsPages(customDomains, projects, pages, siteUrls, domainConfig,
+                        projectId -> certificates.store().forProject(projectId).stream().collect(
+                                java.util.stream.Collectors.toMap(c -> c.domainId(), c -> c.status().name()))))
                 .register(new DiskApi(diskUsage))
                 .register(new DiskPage(diskUsage, config.retention(), pages))
                 .register(new ExtensionSettingsResource(extensionSettings, pages))

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.miaobu.plugin.aliyun.oss.standin.OssStandIn;
 import io.miaobu.plugin.aliyun.rpc.standin.AliyunRpcStandIn;
 import io.miaobu.plugin.aliyun.rpc.standin.RpcRequest;
+import io.miaobu.server.domain.TestDnsServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The aliyun plugin in a real server, against the OSS stand-in (signatures checked) and the CDN stand-in: projects
  * publish to the bucket incrementally, go live by the pointer, refresh the changed paths on the CDN, roll back without
- * uploading, and leave nothing behind when deleted.
+ * uploading, and leave nothing behind when deleted; their custom domains are put on the CDN once owned and taken off
+ * it when removed.
  */
 class AliyunIT {
 
@@ -93,6 +95,75 @@ class AliyunIT {
             assertThat(server.api("DELETE", "/api/v1/projects/" + projectId + "?confirm=" + slug, null)
                     .statusCode()).isEqualTo(204);
             assertThat(oss.objects().keySet()).noneMatch(key -> key.startsWith("miaobu/" + slug + "/"));
+        }
+    }
+
+    @Test
+    void putsAnOwnedCustomDomainOnTheCdnAndTakesItOffWhenRemovedOrWhenTheProjectIsDeleted() throws Exception {
+        try (OssStandIn oss = OssStandIn.start("sites");
+             AliyunRpcStandIn aliyun = AliyunRpcStandIn.start();
+             var dns = new TestDnsServer();
+             var repo = new SiteRepository(temp.resolve("repo"));
+             var server = new TestServer(temp.resolve("home"), Map.of("deploy.target", "aliyun",
+                     "ratelimit.enabled", "false", "dns.resolvers", dns.address())).start()) {
+            String secret = aliyun.settings(Map.of()).secret("access-key-secret").orElseThrow().reveal();
+            oss.user(AliyunRpcStandIn.ACCESS_KEY_ID, secret);
+            var values = new java.util.HashMap<>(aliyun.settings(Map.of()).plainValues());
+            values.putAll(Map.of("access-key-secret", secret, "bucket", "sites",
+                    "endpoint", oss.endpoint().toString(), "region", OssStandIn.REGION, "key-prefix", "miaobu"));
+            server.json("PUT", "/api/v1/extensions/DeployTarget/aliyun/settings", Map.of("values", values), 200);
+            repo.commitMessage("on a CDN");
+            JsonNode project = server.json("POST", "/api/v1/projects", Map.of("name", "Shop",
+                    "repositoryUrl", repo.directory().toString(), "branch", "main"), 201);
+            long projectId = project.get("id").asLong();
+            String slug = project.get("slug").asText();
+            String domains = "/api/v1/projects/" + projectId + "/domains";
+
+            JsonNode www = server.json("POST", domains, Map.of("domain", "www.example.com"), 201);
+            assertThat(www.get("cdn").get("provider").asText()).isEqualTo("aliyun");
+            assertThat(www.get("cdn").get("name").asText()).isEqualTo("Alibaba Cloud CDN");
+            assertThat(www.get("cnameTarget").isNull()).as(www.toString()).isTrue();
+            String check = domains + "/" + www.get("id").asLong() + "/check";
+            assertThat(server.json("POST", check, null, 200).get("status").asText()).isEqualTo("PENDING_OWNERSHIP");
+            assertThat(aliyun.requests("AddCdnDomain")).as("not on the CDN before ownership is proven").isEmpty();
+
+            dns.txt("_miaobu-challenge.www.example.com", www.get("txtValue").asText());
+            JsonNode checked = server.json("POST", check, null, 200);
+            List<RpcRequest> adds = aliyun.requests("AddCdnDomain");
+            assertThat(adds).hasSize(1);
+            assertThat(adds.get(0).param("DomainName")).isEqualTo("www.example.com");
+            assertThat(aliyun.cdn().domain("www.example.com").orElseThrow().tags())
+                    .containsEntry("miaobu-site", slug);
+            assertThat(checked.get("status").asText()).isEqualTo("PENDING_DNS");
+            assertThat(checked.get("cnameTarget").asText()).isEqualTo("www.example.com.w.kunlunsl.com");
+            assertThat(checked.get("cdn").get("status").asText()).isEqualTo("CONFIGURING");
+
+            dns.cname("www.example.com", "www.example.com.w.kunlunsl.com");
+            checked = server.json("POST", check, null, 200);
+            assertThat(checked.get("status").asText()).as(checked.toString()).isEqualTo("ACTIVE");
+            assertThat(checked.get("cdn").get("status").asText()).isEqualTo("ONLINE");
+            assertThat(aliyun.requests("AddCdnDomain")).as("bound once").hasSize(1);
+            String page = server.send(HttpRequest.newBuilder(server.uri("/projects/" + projectId + "/domains"))
+                    .header("Authorization", "Bearer " + server.token()).GET()).body();
+            assertThat(page).contains("Alibaba Cloud CDN: online", "Visitors of this domain are served by Alibaba"
+                    + " Cloud CDN");
+
+            assertThat(server.api("DELETE", domains + "/" + www.get("id").asLong(), null).statusCode())
+                    .isEqualTo(204);
+            List<RpcRequest> deletes = aliyun.requests("DeleteCdnDomain");
+            assertThat(deletes).extracting(r -> r.param("DomainName")).containsExactly("www.example.com");
+            assertThat(aliyun.cdn().domain("www.example.com")).isEmpty();
+
+            // a bound domain goes with its project
+            JsonNode shop = server.json("POST", domains, Map.of("domain", "shop.example.com"), 201);
+            dns.txt("_miaobu-challenge.shop.example.com", shop.get("txtValue").asText());
+            server.json("POST", domains + "/" + shop.get("id").asLong() + "/check", null, 200);
+            assertThat(aliyun.cdn().domain("shop.example.com")).isPresent();
+            assertThat(server.api("DELETE", "/api/v1/projects/" + projectId + "?confirm=" + slug, null)
+                    .statusCode()).isEqualTo(204);
+            assertThat(aliyun.requests("DeleteCdnDomain")).extracting(r -> r.param("DomainName"))
+                    .containsExactly("www.example.com", "shop.example.com");
+            assertThat(aliyun.cdn().domain("shop.example.com")).isEmpty();
         }
     }
 

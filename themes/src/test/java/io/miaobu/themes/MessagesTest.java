@@ -25,17 +25,18 @@ class MessagesTest {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{(\\d+)[^}]*}");
 
     /** Keys templates build at run time, from a fixed set of values the templates themselves check. */
-    private static final Map<String, List<String>> DYNAMIC = Map.of(
-            "status.", SampleModels.STATUSES,
-            "plugins.state.", SampleModels.PLUGIN_STATES,
-            "error.heading.", List.of("400", "401", "403", "404", "405", "409", "413", "429", "500", "503"),
-            "event.", SampleModels.EVENTS,
-            "notify.delivery.status.", SampleModels.DELIVERY_STATUSES,
-            "preview.kind.", List.of("pull_request", "branch"),
-            "webhook.outcome.", SampleModels.WEBHOOK_OUTCOMES,
-            "domains.status.", SampleModels.DOMAIN_STATUSES,
-            "certificate.status.", SampleModels.CERTIFICATE_STATUSES,
-            "certificate.source.", List.of("ISSUED", "UPLOADED"));
+    private static final Map<String, List<String>> DYNAMIC = Map.ofEntries(
+            Map.entry("status.", SampleModels.STATUSES),
+            Map.entry("plugins.state.", SampleModels.PLUGIN_STATES),
+            Map.entry("error.heading.", List.of("400", "401", "403", "404", "405", "409", "413", "429", "500", "503")),
+            Map.entry("event.", SampleModels.EVENTS),
+            Map.entry("notify.delivery.status.", SampleModels.DELIVERY_STATUSES),
+            Map.entry("preview.kind.", List.of("pull_request", "branch")),
+            Map.entry("webhook.outcome.", SampleModels.WEBHOOK_OUTCOMES),
+            Map.entry("domains.status.", SampleModels.DOMAIN_STATUSES),
+            Map.entry("domains.cdn.status.", SampleModels.CDN_DOMAIN_STATUSES),
+            Map.entry("certificate.status.", SampleModels.CERTIFICATE_STATUSES),
+            Map.entry("certificate.source.", List.of("ISSUED", "UPLOADED")));
 
     @ParameterizedTest
     @ValueSource(strings = {"base", "midnight"})

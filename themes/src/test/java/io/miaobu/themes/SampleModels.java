@@ -369,26 +369,41 @@ final class SampleModels {
                 "form", map("name", "NEW_VAR" + ATTR_XSS, "environment", "preview", "secret", true));
     }
 
-    /** Every status, a primary and a redirecting domain; reasons and hosts carry markup, which must stay text. */
+    /**
+     * Every status, a primary and a redirecting domain, and domains a CDN serves (before ownership, refused, online);
+     * reasons, hosts and the CDN's words carry markup, which must stay text.
+     */
     static Map<String, Object> projectDomains(boolean canEdit, Map<String, String> errors) {
         List<Object> domains = List.of(
-                map("id", 1L, "host", "example.com", "status", "ACTIVE", "reason", "", "primary", true,
+                served(map("id", 1L, "host", "example.com", "status", "ACTIVE", "reason", "", "primary", true,
                         "redirect", false, "txtName", "_miaobu-challenge.example.com", "txtValue", "ab12",
-                        "apex", true, "checkedAt", "today"),
-                map("id", 2L, "host", "www.example.com", "status", "ACTIVE", "reason", "", "primary", false,
+                        "apex", true, "checkedAt", "today")),
+                served(map("id", 2L, "host", "www.example.com", "status", "ACTIVE", "reason", "", "primary", false,
                         "redirect", true, "txtName", "_miaobu-challenge.www.example.com", "txtValue", "cd34",
-                        "apex", false, "checkedAt", "today"),
-                map("id", 3L, "host", "blog.example.com", "status", "ERROR",
+                        "apex", false, "checkedAt", "today")),
+                served(map("id", 3L, "host", "blog.example.com", "status", "ERROR",
                         "reason", "CNAME blog.example.com points to " + XSS + ", expected site.sites.test",
                         "primary", false, "redirect", false, "txtName", "_miaobu-challenge.blog.example.com",
-                        "txtValue", "ef56" + ATTR_XSS, "apex", false, "checkedAt", ""),
-                map("id", 4L, "host", "shop.example.org", "status", "PENDING_OWNERSHIP",
+                        "txtValue", "ef56" + ATTR_XSS, "apex", false, "checkedAt", "")),
+                served(map("id", 4L, "host", "shop.example.org", "status", "PENDING_OWNERSHIP",
                         "reason", "TXT _miaobu-challenge.shop.example.org not found", "primary", false,
                         "redirect", false, "txtName", "_miaobu-challenge.shop.example.org", "txtValue", "gh78",
-                        "apex", false, "checkedAt", "an hour ago"),
-                map("id", 5L, "host", "example.net", "status", "PENDING_DNS", "reason", "No CNAME yet",
+                        "apex", false, "checkedAt", "an hour ago")),
+                served(map("id", 5L, "host", "example.net", "status", "PENDING_DNS", "reason", "No CNAME yet",
                         "primary", false, "redirect", false, "txtName", "_miaobu-challenge.example.net",
-                        "txtValue", "ij90", "apex", true, "checkedAt", "now"));
+                        "txtValue", "ij90", "apex", true, "checkedAt", "now")),
+                onCdn(map("id", 6L, "host", "cdn.example.org", "status", "PENDING_OWNERSHIP",
+                        "reason", "TXT _miaobu-challenge.cdn.example.org not found", "primary", false,
+                        "redirect", false, "txtName", "_miaobu-challenge.cdn.example.org", "txtValue", "kl12",
+                        "apex", false, "checkedAt", "now"), "", "", "", ""),
+                onCdn(map("id", 7L, "host", "refused.example.org", "status", "ERROR",
+                        "reason", "The CDN refused the domain: on another account " + XSS, "primary", false,
+                        "redirect", false, "txtName", "_miaobu-challenge.refused.example.org", "txtValue", "mn34",
+                        "apex", false, "checkedAt", "now"), "", "", "", "on another account " + XSS),
+                onCdn(map("id", 8L, "host", "example.org", "status", "ACTIVE", "reason", "", "primary", false,
+                        "redirect", false, "txtName", "_miaobu-challenge.example.org", "txtValue", "op56",
+                        "apex", true, "checkedAt", "now"), "example.org.w.kunlunsl.com" + ATTR_XSS, "ONLINE",
+                        "Online on the CDN " + XSS, "Throttling " + XSS));
         return with(signedIn(), "project", project(5002L), "domains", domains, "cnameTarget", "site.sites.test",
                 "addresses", List.of("192.0.2.10", "2001:db8::10"), "canEdit", canEdit, "errors", errors,
                 "form", map("domain", "new.example.com" + ATTR_XSS));
@@ -419,6 +434,23 @@ final class SampleModels {
         return with(signedIn(), "certificates", List.of(certificate("ISSUED", "ISSUED"), certificate("ISSUED",
                         "UPLOADED"), certificate("FAILED", "ISSUED"), certificate("PENDING", "ISSUED")),
                 "issuer", "acme");
+    }
+
+    /** A domain this server serves, to the site host. */
+    private static Map<String, Object> served(Map<String, Object> domain) {
+        var row = new LinkedHashMap<String, Object>(domain);
+        row.putAll(map("cname", "site.sites.test", "onCdn", false, "cdnName", "", "cdnStatus", "", "cdnMessage", "",
+                "cdnError", "", "certificate", "ACTIVE".equals(domain.get("status")) ? "ISSUED" : "NONE"));
+        return row;
+    }
+
+    /** A domain a CDN serves; its name carries markup. */
+    private static Map<String, Object> onCdn(Map<String, Object> domain, String cname, String status, String message,
+                                             String error) {
+        var row = new LinkedHashMap<String, Object>(domain);
+        row.putAll(map("cname", cname, "onCdn", true, "cdnName", "Edge CDN" + XSS, "cdnStatus", status,
+                "cdnMessage", message, "cdnError", error, "certificate", "FAILED"));
+        return row;
     }
 
     /** One field of every type; the stored secret's value is in the model by mistake and must never render. */
@@ -458,6 +490,8 @@ final class SampleModels {
     static final List<String> DOMAIN_STATUSES = List.of("PENDING_OWNERSHIP", "PENDING_DNS", "ACTIVE", "ERROR");
     /** io.miaobu.server.cert.CertificateStatus, and NONE for a domain without one */
     static final List<String> CERTIFICATE_STATUSES = List.of("NONE", "PENDING", "ISSUED", "FAILED");
+    /** {@code io.miaobu.api.cdn.DomainBinding.Status}. */
+    static final List<String> CDN_DOMAIN_STATUSES = List.of("CONFIGURING", "ONLINE", "OFFLINE", "FAILED");
 
     /** A project's webhook page: registered or not, a delivery of each outcome, one a redelivery. */
     static Map<String, Object> projectWebhook(boolean installed, boolean canAct, String problem) {

@@ -20,13 +20,16 @@ public final class DomainRoutes implements CustomDomainLookup {
         return routes.get(host);
     }
 
-    /** Replaces everything served for a project with its current domains. */
+    /**
+     * Replaces everything served for a project with its current domains. Domains a CDN serves are left out: their
+     * visitors reach the CDN, never this server.
+     */
     synchronized void replace(long projectId, String siteLabel, List<CustomDomain> domains) {
         CustomDomain primary = domains.stream()
-                .filter(d -> d.primary() && d.status() == DomainStatus.ACTIVE).findFirst().orElse(null);
+                .filter(d -> d.primary() && d.status() == DomainStatus.ACTIVE && !d.onCdn()).findFirst().orElse(null);
         var fresh = new ConcurrentHashMap<String, Route>();
         for (CustomDomain domain : domains) {
-            if (domain.status() != DomainStatus.ACTIVE) {
+            if (domain.status() != DomainStatus.ACTIVE || domain.onCdn()) {
                 continue;
             }
             boolean redirect = primary != null && !domain.primary() && domain.redirectToPrimary();

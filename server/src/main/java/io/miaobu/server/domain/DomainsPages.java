@@ -37,9 +37,15 @@ public final class DomainsPages {
     private final PageRenderer pages;
     private final SiteUrls siteUrls;
     private final List<String> addresses;
+    private final java.util.function.LongFunction<Map<Long, String>> certificateStatuses;
 
+    /**
+     * @param certificateStatuses a project's domains' certificate states (domain id → {@code PENDING}, {@code ISSUED},
+     *                            {@code FAILED}); a domain without one is absent
+     */
     public DomainsPages(CustomDomains domains, ProjectService projects, PageRenderer pages, SiteUrls siteUrls,
-                        DomainConfig settings) {
+                        DomainConfig settings, java.util.function.LongFunction<Map<Long, String>> certificateStatuses) {
+        this.certificateStatuses = certificateStatuses;
         this.domains = domains;
         this.projects = projects;
         this.pages = pages;
@@ -133,8 +139,17 @@ public final class DomainsPages {
                           int status) {
         Project project = projects.get(projectId);
         String target = domains.cnameTarget(project.slug());
+        Map<Long, String> certificates = certificateStatuses.apply(projectId);
         var rows = domains.list(projectId).stream().map(d -> {
             var row = new HashMap<String, Object>();
+            row.put("certificate", certificates.getOrDefault(d.id(), "NONE"));
+            String cname = domains.cnameTarget(d, project.slug());
+            row.put("cname", cname == null ? "" : cname);
+            row.put("onCdn", d.onCdn());
+            row.put("cdnName", d.onCdn() ? domains.cdnName(d) : "");
+            row.put("cdnStatus", d.onCdn() && d.cdn().status() != null ? d.cdn().status().name() : "");
+            row.put("cdnMessage", d.onCdn() && d.cdn().message() != null ? d.cdn().message() : "");
+            row.put("cdnError", d.onCdn() && d.cdn().error() != null ? d.cdn().error() : "");
             row.put("id", d.id());
             row.put("host", d.host());
             row.put("status", d.status().name());
