@@ -204,6 +204,12 @@ class XssIT {
             String domainReason = server.json("POST", "/api/v1/projects/" + projectId + "/domains/"
                     + domain.get("id").asLong() + "/check", null, 200).get("reason").asText();
             assertThat(domainReason).contains("<script>");
+            // an uploaded certificate from a CA whose name carries markup: the certificate pages show the issuer
+            var markupCa = io.miaobu.server.cert.TestCertificates.newAuthority(script("issuer"));
+            var uploaded = markupCa.issue(List.of("xss.example.com"), java.time.Instant.now().minusSeconds(3600),
+                    java.time.Instant.now().plus(java.time.Duration.ofDays(40)));
+            server.json("PUT", "/api/v1/projects/" + projectId + "/domains/" + domain.get("id").asLong()
+                    + "/certificate", Map.of("certificate", uploaded.chainPem(), "privateKey", uploaded.keyPem()), 200);
 
             server.json("PUT", "/api/v1/projects/" + projectId + "/variables/PLAIN_VAR",
                     Map.of("value", variableValue, "secret", false), 200);
@@ -268,7 +274,8 @@ class XssIT {
                     Map.entry("/admin/notifications/{channelId} channelId", List.of(Long.toString(serverChannel))),
                     Map.entry("deliveryId", List.of(Long.toString(deadLetter))),
                     Map.entry("providerId", List.of("stand-in")),
-                    Map.entry("sourceId", List.of("git")));
+                    Map.entry("sourceId", List.of("git")),
+                    Map.entry("domainId", List.of(Long.toString(domain.get("id").asLong()))));
             List<Routes.Route> pages = Routes.of(server.server().webApplication()).stream()
                     .filter(r -> r.httpMethod().equals("GET") && r.producesHtml()).toList();
             assertThat(pages).as("HTML pages in the resource model").hasSizeGreaterThan(10);
@@ -373,6 +380,9 @@ class XssIT {
             expectations.put(project + "/variables", List.of(projectName, variableValue));
             expectations.put(project + "/members", List.of(projectName));
             expectations.put(project + "/domains", List.of(projectName, domainReason));
+            expectations.put(project + "/domains/" + domain.get("id").asLong() + "/certificate",
+                    List.of(projectName, script("issuer")));
+            expectations.put("/admin/certificates", List.of(script("issuer")));
             expectations.put(project + "/webhook", List.of(projectName, script("hookevent"),
                     payloads("hookdelivery")));
             expectations.put("/deployments/" + live, List.of(projectName, commitTitle, authorPayload,

@@ -61,7 +61,7 @@ public final class TestCertificates {
     /** A new root CA, valid from a day ago for ten years. */
     public static TestCertificates newAuthority(String name) {
         KeyPair keys = ecKeyPair();
-        X500Principal subject = new X500Principal("CN=" + name);
+        X500Principal subject = commonName(name);
         return new TestCertificates(keys, authorityCertificate(subject, keys.getPublic(), subject, keys), List.of(),
                 keys);
     }
@@ -69,7 +69,7 @@ public final class TestCertificates {
     /** A new intermediate CA named {@code name}, signed by this CA. */
     public TestCertificates intermediate(String name) {
         KeyPair keys = ecKeyPair();
-        X509Certificate certificate = authorityCertificate(new X500Principal("CN=" + name), keys.getPublic(),
+        X509Certificate certificate = authorityCertificate(commonName(name), keys.getPublic(),
                 ca.getSubjectX500Principal(), caKeys);
         return new TestCertificates(keys, certificate, chainAbove(), caKeys);
     }
@@ -114,7 +114,7 @@ public final class TestCertificates {
     }
 
     private Issued leaf(String commonName, List<String> names, Instant notBefore, Instant notAfter, KeyPair keys) {
-        return leaf(new X500Principal("CN=" + commonName), names, notBefore, notAfter, keys);
+        return leaf(commonName(commonName), names, notBefore, notAfter, keys);
     }
 
     private Issued leaf(X500Principal subject, List<String> names, Instant notBefore, Instant notAfter,
@@ -293,6 +293,17 @@ public final class TestCertificates {
             return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
         } catch (OperatorCreationException | java.security.cert.CertificateException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code CN=<name>} with any characters in the name (escaped as an X.500 name needs, so markup survives). */
+    private static X500Principal commonName(String name) {
+        try {
+            return new X500Principal(new org.bouncycastle.asn1.x500.X500NameBuilder(
+                    org.bouncycastle.asn1.x500.style.BCStyle.INSTANCE)
+                    .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, name).build().getEncoded());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }
