@@ -273,7 +273,7 @@ public final class CertificateService {
                 throw new OrderFailed(domain.host() + " is served by the CDN, so the certificate authority cannot"
                         + " reach this server over HTTP: install a DNS provider that manages its zone (DNS-01).");
             }
-            var log = new OrderLog(domain.host());
+            var log = new io.miaobu.server.ops.OperatorTaskLog(LOG, domain.host());
             LOG.info("Ordering a certificate for {} from {} ({})", domain.host(), issuer.id(),
                     renewal ? "renewal" : "first");
             CertificateBundle bundle = issuer.issue(new CertificateOrder(List.of(domain.host()), http, dns,
@@ -474,25 +474,6 @@ public final class CertificateService {
     private static final class OrderFailed extends RuntimeException {
         OrderFailed(String message) {
             super(message);
-        }
-    }
-
-    /** The issuer's progress and the CA's detail go to the operator's log, tagged with the domain. */
-    private record OrderLog(String host) implements io.miaobu.api.host.TaskLog {
-        public void info(String message) {
-            LOG.info("[{}] {}", host, message);
-        }
-
-        public void warn(String message) {
-            LOG.warn("[{}] {}", host, message);
-        }
-
-        public void error(String message) {
-            LOG.warn("[{}] {}", host, message);
-        }
-
-        public void output(String chunk) {
-            LOG.debug("[{}] {}", host, chunk);
         }
     }
 }

@@ -264,7 +264,7 @@ public final class RetentionService implements Managed {
                 orZero(deployment.fileCount()), orZero(deployment.totalBytes()), orZero(deployment.uploadedBytes()));
         try {
             target.delete(new SiteDeployment(project.slug(), published, settings.valuesFor("DeployTarget", target),
-                    ConfigValues.EMPTY, new OperatorLog(deployment.id())));
+                    ConfigValues.EMPTY, new io.miaobu.server.ops.OperatorTaskLog(LOG, "deployment " + deployment.id())));
             dao.forgetStorage(deployment.id());
         } catch (RuntimeException e) {
             LOG.warn("Could not delete the files of purged deployment {} of {}; trying again in the next run: {}",
@@ -316,25 +316,5 @@ public final class RetentionService implements Managed {
 
     private static long orZero(Long value) {
         return value == null ? 0 : value;
-    }
-
-    /** What the deploy target reports while deleting goes to the server log. */
-    private record OperatorLog(long deploymentId) implements TaskLog {
-
-        public void info(String message) {
-            LOG.debug("Deployment {}: {}", deploymentId, message);
-        }
-
-        public void warn(String message) {
-            LOG.warn("Deployment {}: {}", deploymentId, message);
-        }
-
-        public void error(String message) {
-            LOG.warn("Deployment {}: {}", deploymentId, message);
-        }
-
-        public void output(String chunk) {
-            LOG.debug("Deployment {}: {}", deploymentId, chunk);
-        }
     }
 }
