@@ -259,7 +259,9 @@ public final class HostBuildRunner implements BuildRunner {
             killGroup(process.pid());
         }
         descendants.forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        // through its handle: Process.destroyForcibly would also close our end of its output, and the output pump,
+        // when it has not caught up yet (a busy machine), would lose the command's last lines
+        process.toHandle().destroyForcibly();
         try {
             process.onExit().get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
