@@ -53,6 +53,8 @@ import io.miaobu.server.ops.KeyRotationApi;
 import io.miaobu.server.plugin.ExtensionSettings;
 import io.miaobu.server.plugin.ExtensionSettingsResource;
 import io.miaobu.server.project.ProjectExtensionSettings;
+import io.miaobu.server.project.ProjectExtensionSettingsApi;
+import io.miaobu.server.project.ProjectExtensionSettingsPages;
 import io.miaobu.server.project.ProjectVariables;
 import io.miaobu.server.project.VariablesApi;
 import io.miaobu.server.project.VariablesPages;
@@ -513,7 +515,9 @@ public final class MiaobuServer {
                 .register(new ProjectsApi(projects, remover, builds, buildLimits, dependencyCache, siteUrls))
                 .register(new ProjectPages(projects, remover, builds, buildLimits, dependencyCache, database.jdbi(), pages,
                         siteUrls,
-                        clock, previewPages, repositoryImports::sources))
+                        clock, previewPages, repositoryImports::sources, projectExtensionSettings))
+                .register(new ProjectExtensionSettingsApi(projectExtensionSettings, projects))
+                .register(new ProjectExtensionSettingsPages(projectExtensionSettings, projects, pages, siteUrls))
                 .register(new PreviewsApi(previews, projects))
                 .register(new PreviewSettingsApi(previews, projects))
                 .register(previewPages)
