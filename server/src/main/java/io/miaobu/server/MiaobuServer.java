@@ -52,6 +52,9 @@ import io.miaobu.server.member.ProjectMembers;
 import io.miaobu.server.ops.KeyRotationApi;
 import io.miaobu.server.plugin.ExtensionSettings;
 import io.miaobu.server.plugin.ExtensionSettingsResource;
+import io.miaobu.server.project.ProjectExtensionSettings;
+import io.miaobu.server.project.ProjectExtensionSettingsApi;
+import io.miaobu.server.project.ProjectExtensionSettingsPages;
 import io.miaobu.server.project.ProjectVariables;
 import io.miaobu.server.project.VariablesApi;
 import io.miaobu.server.project.VariablesPages;
@@ -212,6 +215,7 @@ public final class MiaobuServer {
     static final List<SecretColumn> SECRET_COLUMNS = List.of(
             new SecretColumn("plugin_settings", "id", "sealed_value", ExtensionSettings.SECRET_PURPOSE),
             new SecretColumn("project_variables", "id", "sealed_value", ProjectVariables.SECRET_PURPOSE),
+            ProjectExtensionSettings.SECRET_COLUMN,
             SourceCredentials.TOKEN_COLUMN,
             ProjectWebhooks.SECRET_COLUMN,
             new SecretColumn("domain_certificates", "id", "sealed_key", DomainCertificates.SECRET_PURPOSE));
@@ -315,6 +319,9 @@ public final class MiaobuServer {
         var audit = new AuditLog(database.jdbi(), clock);
         var secretBox = new SecretBox(config.secretsDirectory().resolve("secretbox"));
         var extensionSettings = new ExtensionSettings(database.jdbi(), extensions, secretBox, audit, clock);
+        // what each project saved for the extensions it uses, passed to their calls for the project
+        var projectExtensionSettings = new ProjectExtensionSettings(database.jdbi(), extensions, extensionSettings,
+                config.buildRunner(), secretBox, audit, clock);
         // after go-live the CDN of the deploy target's id refreshes the changed paths; builds follow its task 30 s
         var cdnRefresh = new CdnRefresh(extensions, cdn -> extensionSettings.valuesFor("CdnProvider", cdn),
                 java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(2));
@@ -322,7 +329,7 @@ public final class MiaobuServer {
                 (project, deployment, byUser) -> notificationOutbox.rolledBack(project.id(), project.slug(),
                         project.name(), deployment.id(), deployment.branch(), deployment.commitSha(),
                         deployment.storageLocation(), byUser), cdnRefresh,
-                target -> extensionSettings.valuesFor("DeployTarget", target));
+                target -> extensionSettings.valuesFor("DeployTarget", target), projectExtensionSettings);
         SecurityConfig security = config.security();
         var accounts = new AccountService(database.jdbi(), new PasswordHasher(), config.secretsDirectory(),
                 new LockoutPolicy(security.lockoutThreshold(), security.firstLock(), security.longestLock()), audit,
@@ -358,7 +365,8 @@ public final class MiaobuServer {
             return t;
         });
         start(() -> { housekeeping.shutdownNow(); });
-        var retention = new RetentionService(database.jdbi(), extensions, extensionSettings, deployService, logs,
+        var retention = new RetentionService(database.jdbi(), extensions, extensionSettings,
+                projectExtensionSettings, deployService, logs,
                 config.workspacesDirectory(), config.retention(), housekeeping, clock);
         var diskUsage = new DiskUsage(config.home(), config.workspacesDirectory(), config.cacheDirectory(),
                 config.logsDirectory(), config.sitesDirectory(), config.dbUrl(), clock);
@@ -372,14 +380,15 @@ public final class MiaobuServer {
         start(() -> { cacheCopies.shutdownNow(); });
         var dependencyCache = new DependencyCache(config.cacheDirectory().resolve("dependencies"),
                 config.dependencyCacheBytes(), clock, cacheCopies);
-        var runners = new BuildRunners(extensions, extensionSettings, hostRunner, config.buildRunner(),
+        var runners = new BuildRunners(extensions, extensionSettings, projectExtensionSettings, hostRunner,
+                config.buildRunner(),
                 config.buildRunnerFallback());
         var pipeline = new BuildPipeline(database.jdbi(), extensions, deployService, logs,
                 config.workspacesDirectory(),
                 new BuildTimeouts(config.cloneTimeout(), config.installTimeout(), config.buildTimeout(),
                         config.uploadTimeout()),
                 buildLimits, variables, runners, scheduler, extensionSettings, clock, retention, dependencyCache,
-                new NodeVersion(environment, config.buildRunner()), sourceCredentials);
+                new NodeVersion(environment, config.buildRunner()), sourceCredentials, projectExtensionSettings);
         var buildQueue = new DatabaseBuildQueue(database.jdbi(), clock);
         String nodeId = NodeIdentity.of(config.home());
         var executor = new BuildExecutor(buildQueue, nodeId, BuildQueue.DEFAULT_SILENCE,
@@ -389,7 +398,8 @@ public final class MiaobuServer {
         var logStreams = new LogStreams(logs, builds::statusOf);
         start(logStreams);
         // previews of pull requests and branches, the sweep of stale ones, and commit statuses at the source host
-        var projectSources = new ProjectSources(extensions, extensionSettings, sourceCredentials);
+        var projectSources = new ProjectSources(extensions, extensionSettings, projectExtensionSettings,
+                sourceCredentials);
         var previews = new Previews(database.jdbi(), builds, deployService, projectSources, siteUrls, audit, clock);
         var previewSweep = new PreviewSweep(database.jdbi(), previews, projectSources,
                 config.previewSweepInterval());
@@ -398,8 +408,9 @@ public final class MiaobuServer {
         // webhooks: one per project at its source host, every delivery recorded
         var projectWebhooks = new ProjectWebhooks(database.jdbi(), secretBox, projectSources, config.publicUrl());
         var webhookLog = new WebhookDeliveryLog(database.jdbi(), clock);
-        var webhookReceiver = new WebhookReceiver(database.jdbi(), extensions, extensionSettings, projectWebhooks,
-                webhookLog, new WebhookHandler(database.jdbi(), builds, previews));
+        var webhookReceiver = new WebhookReceiver(database.jdbi(), extensions, extensionSettings,
+                projectExtensionSettings, projectWebhooks, webhookLog,
+                new WebhookHandler(database.jdbi(), builds, previews));
         var repositoryImports = new RepositoryImports(database.jdbi(), extensions, extensionSettings,
                 sourceCredentials, projects, projectWebhooks, builds, config.workspacesDirectory(), "node");
         var domainConfig = config.domains();
@@ -442,7 +453,7 @@ public final class MiaobuServer {
         var remover = new ProjectRemover(database.jdbi(), projects, builds, logs, extensions, liveSites,
                 dependencyCache, List.of(project -> projectWebhooks.remove(project),
                         project -> customDomains.forgetProject(project.id())),
-                target -> extensionSettings.valuesFor("DeployTarget", target));
+                target -> extensionSettings.valuesFor("DeployTarget", target), projectExtensionSettings);
 
         // notifications: deployment status changes and other events, sent on their own threads
         var notificationChannels = new NotificationChannels(database.jdbi(), extensions, extensionSettings, audit,
@@ -504,7 +515,9 @@ public final class MiaobuServer {
                 .register(new ProjectsApi(projects, remover, builds, buildLimits, dependencyCache, siteUrls))
                 .register(new ProjectPages(projects, remover, builds, buildLimits, dependencyCache, database.jdbi(), pages,
                         siteUrls,
-                        clock, previewPages, repositoryImports::sources))
+                        clock, previewPages, repositoryImports::sources, projectExtensionSettings))
+                .register(new ProjectExtensionSettingsApi(projectExtensionSettings, projects))
+                .register(new ProjectExtensionSettingsPages(projectExtensionSettings, projects, pages, siteUrls))
                 .register(new PreviewsApi(previews, projects))
                 .register(new PreviewSettingsApi(previews, projects))
                 .register(previewPages)

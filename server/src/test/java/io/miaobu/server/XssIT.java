@@ -269,6 +269,10 @@ class XssIT {
                     Map.entry("userId", List.of(Long.toString(adminId))),
                     Map.entry("point", List.of("SourceProvider", "Notifier")),
                     Map.entry("extensionId", List.of("git", "webhook")),
+                    // a project's settings page for an extension it uses (git takes none: the page says so)
+                    Map.entry("/projects/{projectId}/extensions/{point}/{extensionId} point",
+                            List.of("SourceProvider")),
+                    Map.entry("/projects/{projectId}/extensions/{point}/{extensionId} extensionId", List.of("git")),
                     Map.entry("channelId", List.of(Long.toString(projectChannel))),
                     Map.entry("/account/notifications/{channelId} channelId", List.of(Long.toString(ownChannel))),
                     Map.entry("/admin/notifications/{channelId} channelId", List.of(Long.toString(serverChannel))),

@@ -233,7 +233,32 @@ final class SampleModels {
                 "limits", map("maxConcurrentBuilds", "2" + ATTR_XSS, "retryInterrupted", true,
                         "timeoutCloneSeconds", "", "timeoutInstallSeconds", "600", "timeoutBuildSeconds", XSS,
                         "timeoutUploadSeconds", ""),
-                "previewSettings", map("pullRequestPreviews", true, "branchPreviews", false, "forkPreviews", false));
+                "previewSettings", map("pullRequestPreviews", true, "branchPreviews", false, "forkPreviews", false),
+                "extensionSettings", List.of(
+                        map("point", "Builder", "id", "hugo", "name", "Hugo " + XSS,
+                                "url", "/projects/" + PROJECT_ID + "/extensions/Builder/hugo", "fields", projectFields()),
+                        map("point", "DeployTarget", "id", "oss", "name", "Object storage",
+                                "url", "/projects/" + PROJECT_ID + "/extensions/DeployTarget/oss",
+                                "fields", List.of(setting("bucket", "STRING", true, false, "site" + XSS, true,
+                                        List.of())))));
+    }
+
+    /** A project's settings of an extension: plain ones, a stored secret and one not set. */
+    static List<Object> projectFields() {
+        return List.of(
+                setting("environment", "CHOICE", true, false, "production", true,
+                        List.of("production", "staging" + XSS)),
+                setting("baseUrl", "URL", false, false, "https://example.test/" + ATTR_XSS, true, List.of()),
+                setting("apiKey", "SECRET", true, true, SECRET_VALUE, true, List.of()),
+                setting("signingKey", "SECRET", false, true, null, false, List.of()),
+                setting("drafts", "BOOLEAN", false, false, "true", true, List.of()));
+    }
+
+    /** One extension's settings for a project. */
+    static Map<String, Object> projectExtensionSettings(Map<String, String> errors) {
+        return with(signedIn(), "project", project(5002L), "errors", errors, "fields", projectFields(),
+                "extension", map("point", "Builder", "id", "hugo", "name", "Hugo " + XSS,
+                        "url", "/projects/" + PROJECT_ID + "/extensions/Builder/hugo"));
     }
 
     static Map<String, Object> queue(boolean empty) {
@@ -704,6 +729,7 @@ final class SampleModels {
         pages.put("project-domains", projectDomains(true, errors()));
         pages.put("plugins", plugins(false));
         pages.put("extension-settings", extensionSettings(errors()));
+        pages.put("project-extension-settings", projectExtensionSettings(errors()));
         pages.put("account", account(true, errors()));
         pages.put("admin-users", adminUsers(errors()));
         pages.put("admin-audit", audit(false, "auth.sign_in_failed", "ada"));

@@ -909,6 +909,72 @@ class ThemePagesTest {
     }
 
     @EveryThemeAndLanguage
+    void projectExtensionSettingsRenderAFormFromTheSchemaWithoutASecretValue(String theme, String lang) {
+        Map<String, Object> model = SampleModels.projectExtensionSettings(errors("baseUrl",
+                "Base URL must be an absolute http or https URL " + XSS));
+        String html = RENDERERS.computeIfAbsent(theme, ThemeRenderer::new).render("project-extension-settings", lang,
+                model);
+        Document doc = render(theme, lang, "project-extension-settings", model);
+
+        assertThat(html).doesNotContain(SampleModels.SECRET_VALUE);
+        Element form = doc.selectFirst("form[method=post][action=/projects/1042/extensions/Builder/hugo]");
+        assertThat(form).isNotNull();
+        assertThat(form.select("input[name=csrf]").val()).isEqualTo(CSRF);
+        assertThat(form.select("select[name=environment] option")).extracting(option -> option.attr("value"))
+                .containsExactly("production", "staging" + XSS);
+        assertThat(form.selectFirst("input[name=baseUrl]").attr("value")).isEqualTo("https://example.test/" + ATTR_XSS);
+        assertThat(form.selectFirst("input[name=drafts]").hasAttr("checked")).isTrue();
+        Element stored = form.selectFirst("input[name=apiKey]");
+        Element missing = form.selectFirst("input[name=signingKey]");
+        assertThat(List.of(stored, missing)).allSatisfy(input -> {
+            assertThat(input.attr("type")).isEqualTo("password");
+            assertThat(input.hasAttr("value")).isFalse();
+        });
+        assertThat(stored.hasAttr("required")).as("a stored secret may be left blank").isFalse();
+        assertThat(form.select("input[type=checkbox][name=clear.apiKey]")).hasSize(1);
+        assertThat(form.select("input[name=clear.signingKey]")).isEmpty();
+        assertThat(doc.getElementById("field-baseUrl-error").text())
+                .isEqualTo("Base URL must be an absolute http or https URL " + XSS);
+        assertThat(doc.select(".alert--error a[href=#field-baseUrl]")).hasSize(1);
+        assertThat(doc.select("h1").text()).contains("Hugo " + XSS);
+    }
+
+    @EveryThemeAndLanguage
+    void projectExtensionSettingsAreReadOnlyForAViewer(String theme, String lang) {
+        Map<String, Object> model = SampleModels.withCan(SampleModels.projectExtensionSettings(errors()), false, false,
+                false);
+        String html = RENDERERS.computeIfAbsent(theme, ThemeRenderer::new).render("project-extension-settings", lang,
+                model);
+        Document doc = render(theme, lang, "project-extension-settings", model);
+
+        assertThat(html).doesNotContain(SampleModels.SECRET_VALUE);
+        assertThat(postActions(doc)).containsExactly("/logout");
+        assertThat(doc.select("main input, main select, main textarea")).isEmpty();
+        assertThat(doc.select("main [role=note]").text()).isNotBlank();
+        assertThat(doc.select("main .facts dd").eachText()).contains("production", "https://example.test/" + ATTR_XSS);
+    }
+
+    @EveryThemeAndLanguage
+    void settingsPageListsTheExtensionSettingsOfTheProjectWithLinksToTheirPages(String theme, String lang) {
+        Map<String, Object> model = SampleModels.settings(true, errors());
+        String html = RENDERERS.computeIfAbsent(theme, ThemeRenderer::new).render("project-settings", lang, model);
+        Document doc = render(theme, lang, "project-settings", model);
+
+        assertThat(html).doesNotContain(SampleModels.SECRET_VALUE);
+        var section = doc.select("section[aria-labelledby=extension-settings-heading]");
+        assertThat(section.select("h3")).extracting(Element::ownText).containsExactly("Hugo " + XSS, "Object storage");
+        assertThat(section.select("a[href=/projects/1042/extensions/Builder/hugo]")).hasSize(1);
+        assertThat(section.select("a[href=/projects/1042/extensions/DeployTarget/oss]")).hasSize(1);
+        assertThat(section.select(".facts dd").eachText()).contains("site" + XSS);
+        assertThat(section.select("form")).isEmpty();
+
+        Map<String, Object> without = SampleModels.settings(true, errors());
+        without.remove("extensionSettings");
+        assertThat(render(theme, lang, "project-settings", without)
+                .select("section[aria-labelledby=extension-settings-heading]")).isEmpty();
+    }
+
+    @EveryThemeAndLanguage
     void extensionSettingsShowTheConnectionTestAndWhichCheckFailed(String theme, String lang) {
         Document doc = render(theme, lang, "extension-settings", SampleModels.extensionSettings(Map.of()));
 

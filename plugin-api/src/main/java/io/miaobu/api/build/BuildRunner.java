@@ -59,6 +59,27 @@ public interface BuildRunner extends MiaobuExtension {
     }
 
     /**
+     * The runner for one build, with also the settings the project saved for this runner (its
+     * {@link #projectSettings()}). The host calls this one, on the build's thread, after the checkout and before the
+     * first command, as it calls {@link #forBuild(ConfigValues, BuildPlan, Path, String)}. The default ignores the
+     * project's settings and calls that method, so runners written before this one existed work unchanged; a runner
+     * without project settings need not override it.
+     *
+     * @param globalSettings  the values saved for this runner's {@link #globalSettings()}
+     * @param projectSettings the values the project saved for this runner's {@link #projectSettings()}, defaults
+     *                        filled in and secrets opened; {@link ConfigValues#EMPTY} when there are none
+     * @param plan            the plan being built
+     * @param sourceDirectory the build's source directory (see {@link #forBuild(ConfigValues, BuildPlan, Path,
+     *                        String)})
+     * @param projectKey      a stable name for the project: its slug
+     * @throws io.miaobu.api.ExtensionException when the settings cannot work
+     */
+    default BuildRunner forBuild(ConfigValues globalSettings, ConfigValues projectSettings, BuildPlan plan,
+                                 Path sourceDirectory, String projectKey) {
+        return forBuild(globalSettings, plan, sourceDirectory, projectKey);
+    }
+
+    /**
      * Removes what a previous run of the server left behind (containers of builds it never saw end). Called once when
      * the server starts, before builds run.
      *

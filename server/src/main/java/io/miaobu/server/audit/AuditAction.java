@@ -36,6 +36,7 @@ public enum AuditAction {
     DEPLOY_UNPINNED("deploy.unpinned"),
     PREVIEW_REMOVED("deploy.preview_removed"),
     PLUGIN_SETTINGS_CHANGED("plugin.settings_changed"),
+    PROJECT_EXTENSION_SETTINGS_CHANGED("project.extension_settings_changed"),
     EMAIL_CHANGED("user.email_changed"),
     CHANNEL_CREATED("notify.channel_created"),
     CHANNEL_CHANGED("notify.channel_changed"),

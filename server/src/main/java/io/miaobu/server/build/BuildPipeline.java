@@ -24,6 +24,7 @@ import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.plugin.ExtensionSettings;
 import io.miaobu.server.project.Project;
 import io.miaobu.server.project.ProjectDao;
+import io.miaobu.server.project.ProjectExtensionValues;
 import io.miaobu.server.project.ProjectVariables;
 import io.miaobu.server.retention.RetentionService;
 import io.miaobu.server.secrets.SecretRedactor;
@@ -64,6 +65,8 @@ public final class BuildPipeline {
     private final BuildRunners runners;
     private final ScheduledExecutorService scheduler;
     private final ExtensionSettings settings;
+    /** What each project saved for the extensions it uses. */
+    private final ProjectExtensionValues projectSettings;
     private final Clock clock;
     private final RetentionService retention;
     private final DependencyCache dependencyCache;
@@ -77,8 +80,10 @@ public final class BuildPipeline {
                          ProjectVariables variables, BuildRunners runners,
                          ScheduledExecutorService scheduler, ExtensionSettings settings, Clock clock,
                          RetentionService retention, DependencyCache dependencyCache,
-                         Supplier<String> nodeVersions, SourceCredentials sourceCredentials) {
+                         Supplier<String> nodeVersions, SourceCredentials sourceCredentials,
+                         ProjectExtensionValues projectSettings) {
         this.sourceCredentials = sourceCredentials;
+        this.projectSettings = projectSettings;
         this.dependencyCache = dependencyCache;
         this.nodeVersions = nodeVersions;
         this.jdbi = jdbi;
@@ -175,7 +180,8 @@ public final class BuildPipeline {
             SecretForms.of(sourceToken.reveal()).forEach(SecretRedactor::register);
         }
         var repository = new SourceRepository(project.repositoryUrl(), deployment.branch(),
-                settings.valuesFor("SourceProvider", source), ConfigValues.EMPTY, sourceToken);
+                settings.valuesFor("SourceProvider", source),
+                projectSettings.valuesFor(project.id(), "SourceProvider", source), sourceToken);
         Commit commit = timed(timeouts.checkout(), "Checking out the sources", control,
                 () -> source.checkout(new CheckoutRequest(repository, deployment.requestedSha(), checkout), log));
         if (commit == null || commit.sha() == null) {
@@ -220,9 +226,12 @@ public final class BuildPipeline {
             }
         };
         BuildContext context = new PipelineBuildContext(sourceDirectory, plan,
-                runners.forBuild(plan, sourceDirectory, project.slug(), log),
+                runners.forBuild(plan, sourceDirectory, project.id(), project.slug(), deployment.trusted(), log),
                 environment(project, deployment, commit, env.all()), timeouts.install(), timeouts.build(),
-                settings.valuesFor("Builder", builder), log, afterInstall);
+                settings.valuesFor("Builder", builder),
+                BuildRunners.trustedOnly(projectSettings.valuesFor(project.id(), "Builder", builder),
+                        deployment.trusted()),
+                log, afterInstall);
         BuildOutput output = guardInterruptible(() -> builder.build(context));
         Path outputDirectory = realOutputDirectory(checkout, output);
         // the repository's history is no part of a site, also when the output directory is the checkout itself
@@ -241,8 +250,9 @@ public final class BuildPipeline {
                 DeploymentStatus.UPLOADING, log);
         DeployTarget target = extension(DeployTarget.class, deployment.deployTarget(), "deploy target");
         PublishContext publish = new PipelinePublishContext(project.slug(), Long.toString(id), outputDirectory,
-                settings.valuesFor("DeployTarget", target), log, new PublishingProgress(id, deployments),
-                project.spa());
+                settings.valuesFor("DeployTarget", target),
+                projectSettings.valuesFor(project.id(), "DeployTarget", target), log,
+                new PublishingProgress(id, deployments), project.spa());
         PublishedDeployment published = timed(timeouts.upload(), "Publishing", control,
                 () -> target.publish(publish));
         deployments.recordPublication(id, published.storageRef(), published.location().toString(),
@@ -433,28 +443,20 @@ public final class BuildPipeline {
 
     private record PipelineBuildContext(Path sourceDirectory, BuildPlan plan, BuildRunner runner,
                                         Map<String, String> environment, Duration installTimeout,
-                                        Duration buildTimeout, ConfigValues globalSettings, TaskLog log,
-                                        Runnable afterInstall)
+                                        Duration buildTimeout, ConfigValues globalSettings,
+                                        ConfigValues projectSettings, TaskLog log, Runnable afterInstall)
             implements BuildContext {
 
         @Override
         public void dependenciesInstalled() {
             afterInstall.run();
         }
-
-        public ConfigValues projectSettings() {
-            return ConfigValues.EMPTY;
-        }
     }
 
     private record PipelinePublishContext(String siteKey, String deploymentKey, Path outputDirectory,
-                                          ConfigValues globalSettings, TaskLog log, PublishingProgress progress,
-                                          boolean singlePageApp)
+                                          ConfigValues globalSettings, ConfigValues projectSettings, TaskLog log,
+                                          PublishingProgress progress, boolean singlePageApp)
             implements PublishContext {
-
-        public ConfigValues projectSettings() {
-            return ConfigValues.EMPTY;
-        }
 
         @Override
         public void progress(long filesDone, long filesTotal, long bytesDone, long bytesTotal) {

@@ -6,9 +6,11 @@ import io.miaobu.api.build.BuildRunner;
 import io.miaobu.api.build.CommandResult;
 import io.miaobu.api.build.CommandSpec;
 import io.miaobu.api.build.RunnerUnavailableException;
+import io.miaobu.api.config.ConfigValues;
 import io.miaobu.api.host.TaskLog;
 import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.plugin.ExtensionSettings;
+import io.miaobu.server.project.ProjectExtensionValues;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,27 +27,33 @@ public final class BuildRunners {
 
     private final ExtensionRegistry extensions;
     private final ExtensionSettings settings;
+    private final ProjectExtensionValues projectSettings;
     private final BuildRunner host;
     private final String configured;
     private final boolean fallbackToHost;
 
-    public BuildRunners(ExtensionRegistry extensions, ExtensionSettings settings, BuildRunner host, String configured,
+    /** @param projectSettings the settings a project saved for the runner, passed to it for the project's builds */
+    public BuildRunners(ExtensionRegistry extensions, ExtensionSettings settings,
+                        ProjectExtensionValues projectSettings, BuildRunner host, String configured,
                         boolean fallbackToHost) {
         this.extensions = extensions;
         this.settings = settings;
+        this.projectSettings = projectSettings;
         this.host = host;
         this.configured = configured;
         this.fallbackToHost = fallbackToHost;
     }
 
     /**
-     * The runner for one build of the project {@code projectSlug}, whose sources are in {@code sourceDirectory}.
+     * The runner for one build of the project {@code projectId} ({@code projectSlug}), whose sources are in
+     * {@code sourceDirectory}.
      *
+     * @param trusted whether the build may see the project's secrets (see {@link #trustedOnly})
      * @throws BuildFailure when the configured runner is not installed (and no fallback is allowed) or refuses its
      *                      settings
      */
-    public BuildRunner forBuild(BuildPlan plan, Path sourceDirectory, String projectSlug, TaskLog log)
-            throws BuildFailure {
+    public BuildRunner forBuild(BuildPlan plan, Path sourceDirectory, long projectId, String projectSlug,
+                                boolean trusted, TaskLog log) throws BuildFailure {
         if (configured.equals(host.id())) {
             return host;
         }
@@ -60,13 +68,23 @@ public final class BuildRunners {
         }
         BuildRunner bound;
         try {
-            bound = runner.get().forBuild(settings.valuesFor("BuildRunner", runner.get()), plan, sourceDirectory,
-                    projectSlug);
+            bound = runner.get().forBuild(settings.valuesFor("BuildRunner", runner.get()),
+                    trustedOnly(projectSettings.valuesFor(projectId, "BuildRunner", runner.get()), trusted), plan,
+                    sourceDirectory, projectSlug);
         } catch (ExtensionException e) {
             throw new BuildFailure(e.getMessage());
         }
         log.info("Commands run with the " + runner.get().displayName() + " runner.");
         return fallbackToHost ? new HostFallback(bound, host) : bound;
+    }
+
+    /**
+     * A project's settings for what runs the build's commands (its builder, its runner): without the secret ones for
+     * a build nobody with access to the project reviewed (a pull request from a fork), as its secret variables are.
+     */
+    static ConfigValues trustedOnly(ConfigValues projectSettings, boolean trusted) {
+        return trusted || projectSettings.secretNames().isEmpty() ? projectSettings
+                : ConfigValues.of(projectSettings.plainValues());
     }
 
     /** Removes what the runners left behind when the server last stopped; never fails the start. */

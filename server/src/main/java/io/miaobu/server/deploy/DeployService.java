@@ -14,6 +14,7 @@ import io.miaobu.server.preview.Preview;
 import io.miaobu.server.preview.PreviewDao;
 import io.miaobu.server.project.Project;
 import io.miaobu.server.project.ProjectDao;
+import io.miaobu.server.project.ProjectExtensionValues;
 import io.miaobu.server.web.UserFacingException;
 import java.net.URI;
 import java.time.Clock;
@@ -48,6 +49,8 @@ public final class DeployService {
     private final CdnRefresh cdnRefresh;
     /** A deploy target's server-wide settings, for its calls. */
     private final java.util.function.Function<DeployTarget, ConfigValues> targetSettings;
+    /** What each project saved for its deploy target. */
+    private final ProjectExtensionValues projectSettings;
     private final Map<Long, Object> projectLocks = new ConcurrentHashMap<>();
 
     public DeployService(Jdbi jdbi, ExtensionRegistry extensions, LiveSites liveSites, Clock clock) {
@@ -57,18 +60,22 @@ public final class DeployService {
     /** @param rollbacks told after a rollback has gone live (for notifications) */
     public DeployService(Jdbi jdbi, ExtensionRegistry extensions, LiveSites liveSites, Clock clock,
                          RollbackListener rollbacks) {
-        this(jdbi, extensions, liveSites, clock, rollbacks, CdnRefresh.NONE, target -> ConfigValues.EMPTY);
+        this(jdbi, extensions, liveSites, clock, rollbacks, CdnRefresh.NONE, target -> ConfigValues.EMPTY,
+                ProjectExtensionValues.NONE);
     }
 
     /**
      * @param cdnRefresh     refreshes the changed paths on the CDN after each go-live
-     * @param targetSettings a deploy target's server-wide settings, passed to its calls
+     * @param targetSettings  a deploy target's server-wide settings, passed to its calls
+     * @param projectSettings the settings a project saved for its deploy target, passed to its calls for the project
      */
     public DeployService(Jdbi jdbi, ExtensionRegistry extensions, LiveSites liveSites, Clock clock,
                          RollbackListener rollbacks, CdnRefresh cdnRefresh,
-                         java.util.function.Function<DeployTarget, ConfigValues> targetSettings) {
+                         java.util.function.Function<DeployTarget, ConfigValues> targetSettings,
+                         ProjectExtensionValues projectSettings) {
         this.cdnRefresh = cdnRefresh;
         this.targetSettings = targetSettings;
+        this.projectSettings = projectSettings;
         this.rollbacks = rollbacks;
         this.projects = jdbi.onDemand(ProjectDao.class);
         this.deployments = jdbi.onDemand(DeploymentDao.class);
@@ -121,7 +128,8 @@ public final class DeployService {
                     == DeploymentStatus.PURGED) {
                 throw purged(deployment.id());
             }
-            changed = target.activate(siteDeployment(project, deployment, log, targetSettings.apply(target)));
+            changed = target.activate(siteDeployment(project, deployment, log, targetSettings.apply(target),
+                    projectSettings.valuesFor(project.id(), "DeployTarget", target)));
             projects.setLiveDeployment(project.id(), deployment.id(), clock.instant());
             liveSites.put(project.slug(), deployment.storageLocation(), project.spa());
         }
@@ -163,7 +171,8 @@ public final class DeployService {
                 return PreviewActivation.SUPERSEDED;
             }
             label = preview.hostLabel(project.slug());
-            changed = target.activatePreview(siteDeployment(project, deployment, log, targetSettings.apply(target)),
+            changed = target.activatePreview(siteDeployment(project, deployment, log, targetSettings.apply(target),
+                    projectSettings.valuesFor(project.id(), "DeployTarget", target)),
                     label);
             if (previews.setLiveDeployment(preview.id(), deployment.id(), clock.instant()) != 1) {
                 return PreviewActivation.SUPERSEDED;
@@ -192,7 +201,8 @@ public final class DeployService {
                 return false;
             }
             extensions.find(DeployTarget.class, project.deployTarget()).ifPresent(target ->
-                    target.removePreview(project.slug(), label, targetSettings.apply(target), ConfigValues.EMPTY));
+                    target.removePreview(project.slug(), label, targetSettings.apply(target),
+                            projectSettings.valuesFor(project.id(), "DeployTarget", target)));
             previews.delete(preview.id());
             liveSites.remove(label);
         }
@@ -271,10 +281,11 @@ public final class DeployService {
                 + " its files are gone, so it cannot go live again. Deploy its commit anew instead.");
     }
 
-    static SiteDeployment siteDeployment(Project project, Deployment deployment, TaskLog log, ConfigValues global) {
+    static SiteDeployment siteDeployment(Project project, Deployment deployment, TaskLog log, ConfigValues global,
+                                         ConfigValues projectValues) {
         var published = new PublishedDeployment(deployment.storageRef(), URI.create(deployment.storageLocation()),
                 orZero(deployment.fileCount()), orZero(deployment.totalBytes()), orZero(deployment.uploadedBytes()));
-        return new SiteDeployment(project.slug(), published, global, ConfigValues.EMPTY, log);
+        return new SiteDeployment(project.slug(), published, global, projectValues, log);
     }
 
     private static long orZero(Long value) {

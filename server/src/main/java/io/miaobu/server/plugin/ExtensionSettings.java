@@ -4,9 +4,7 @@ import io.miaobu.api.identity.IdentityProvider;
 import io.miaobu.api.source.SourceProvider;
 
 import io.miaobu.api.MiaobuExtension;
-import io.miaobu.api.Secret;
 import io.miaobu.api.config.ConfigField;
-import io.miaobu.api.config.ConfigFieldType;
 import io.miaobu.api.config.ConfigProblem;
 import io.miaobu.api.config.ConfigSchema;
 import io.miaobu.api.config.ConfigValues;
@@ -14,15 +12,10 @@ import io.miaobu.server.audit.Actor;
 import io.miaobu.server.audit.AuditAction;
 import io.miaobu.server.audit.AuditLog;
 import io.miaobu.server.secrets.SecretBox;
-import io.miaobu.server.secrets.SecretRedactor;
 import io.miaobu.server.web.UserFacingException;
-import java.net.URI;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -37,8 +30,6 @@ import org.jdbi.v3.core.Jdbi;
 public final class ExtensionSettings {
 
     public static final String SECRET_PURPOSE = "extension-setting";
-    private static final int MAX_VALUE = 4000;
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final Jdbi jdbi;
     private final ExtensionRegistry extensions;
@@ -78,24 +69,7 @@ public final class ExtensionSettings {
      * {@code channel:<id>}) for {@code schema}, secrets opened, defaults filled in.
      */
     public ConfigValues valuesFor(String key, ConfigSchema schema) {
-        Map<String, Stored> stored = load(key);
-        var plain = new HashMap<String, String>();
-        var secrets = new HashMap<String, Secret>();
-        for (ConfigField field : schema.fields()) {
-            Stored value = stored.get(field.name());
-            if (field.secret()) {
-                if (value != null && value.sealed() != null) {
-                    String opened = box.open(value.sealed(), SECRET_PURPOSE);
-                    SecretRedactor.register(opened);
-                    secrets.put(field.name(), Secret.of(opened));
-                }
-            } else if (value != null && value.plain() != null) {
-                plain.put(field.name(), value.plain());
-            } else if (field.defaultValue() != null && !field.secret()) {
-                plain.put(field.name(), field.defaultValue());
-            }
-        }
-        return ConfigValues.of(plain, secrets);
+        return SchemaSettings.values(schema, load(key), box, SECRET_PURPOSE);
     }
 
     public List<FieldView> view(String point, MiaobuExtension extension) {
@@ -104,17 +78,7 @@ public final class ExtensionSettings {
 
     /** The form's fields for settings stored under {@code key}: never a secret's value, only whether one is set. */
     public List<FieldView> view(String key, ConfigSchema schema) {
-        Map<String, Stored> stored = load(key);
-        var views = new ArrayList<FieldView>();
-        for (ConfigField field : schema.fields()) {
-            Stored value = stored.get(field.name());
-            boolean isSet = value != null && (field.secret() ? value.sealed() != null : value.plain() != null);
-            String shown = field.secret() ? null
-                    : value != null && value.plain() != null ? value.plain() : field.defaultValue();
-            views.add(new FieldView(field.name(), field.label(), field.helpText(), field.type().name(),
-                    field.required(), field.secret(), shown, isSet, field.options()));
-        }
-        return views;
+        return SchemaSettings.view(schema, load(key));
     }
 
     /**
@@ -135,8 +99,7 @@ public final class ExtensionSettings {
 
     /**
      * Checks and stores settings under {@code key} for {@code schema}, replacing what was there (see
-     * {@link #save}); a {@linkplain ConfigField#generated() generated secret} left empty, with none stored, gets a
-     * random value.
+     * {@link SchemaSettings#check}).
      *
      * @param validator the owner's own checks of the values
      * @return the secrets generated now, by field name: to be shown once
@@ -144,75 +107,14 @@ public final class ExtensionSettings {
      */
     public Map<String, String> store(String key, ConfigSchema settingsSchema, Map<String, String> submitted,
                                      Set<String> clear, Function<ConfigValues, List<ConfigProblem>> validator) {
-        Map<String, Stored> stored = load(key);
-        Map<String, ConfigField> schema = new LinkedHashMap<>();
-        settingsSchema.fields().forEach(f -> schema.put(f.name(), f));
-        for (String name : submitted.keySet()) {
-            if (!schema.containsKey(name)) {
-                throw UserFacingException.invalid(name, "There is no setting '" + name + "'.");
-            }
-        }
-        var generated = new LinkedHashMap<String, String>();
-        var plain = new HashMap<String, String>();
-        var secrets = new HashMap<String, Secret>();
-        var sealed = new HashMap<String, String>();
-        for (ConfigField field : schema.values()) {
-            String raw = submitted.get(field.name());
-            String value = raw == null ? null : (field.type() == ConfigFieldType.TEXT || field.secret() ? raw : raw.strip());
-            if (field.secret()) {
-                if (clear.contains(field.name())) {
-                    continue;
-                }
-                if (value != null && !value.isEmpty()) {
-                    checkLength(field, value);
-                    secrets.put(field.name(), Secret.of(value));
-                    sealed.put(field.name(), box.seal(value, SECRET_PURPOSE));
-                } else if (stored.containsKey(field.name()) && stored.get(field.name()).sealed() != null) {
-                    String kept = stored.get(field.name()).sealed();
-                    secrets.put(field.name(), Secret.of(box.open(kept, SECRET_PURPOSE)));
-                    sealed.put(field.name(), kept);
-                } else if (field.generated()) {
-                    String fresh = randomSecret();
-                    generated.put(field.name(), fresh);
-                    secrets.put(field.name(), Secret.of(fresh));
-                    sealed.put(field.name(), box.seal(fresh, SECRET_PURPOSE));
-                } else if (field.required()) {
-                    throw UserFacingException.invalid(field.name(), field.label() + " is required.");
-                }
-                continue;
-            }
-            if (field.type() == ConfigFieldType.BOOLEAN) {
-                value = Boolean.toString(value != null && (value.equals("true") || value.equals("on")));
-            }
-            if ((value == null || value.isEmpty()) && field.defaultValue() != null) {
-                value = field.defaultValue(); // left empty: the extension's default
-            }
-            if (value == null || value.isEmpty()) {
-                if (field.required()) {
-                    throw UserFacingException.invalid(field.name(), field.label() + " is required.");
-                }
-                continue;
-            }
-            checkLength(field, value);
-            checkType(field, value);
-            plain.put(field.name(), value);
-        }
-        List<ConfigProblem> problems;
-        try {
-            problems = validator.apply(ConfigValues.of(plain, secrets));
-        } catch (RuntimeException e) {
-            throw UserFacingException.invalid(null, "The extension could not check these settings.");
-        }
-        if (problems != null && !problems.isEmpty()) {
-            ConfigProblem first = problems.get(0);
-            throw UserFacingException.invalid(first.field(), first.message());
-        }
+        SchemaSettings.Checked checked = SchemaSettings.check(settingsSchema, submitted, clear, load(key), box,
+                SECRET_PURPOSE, validator);
         var now = clock.instant();
         jdbi.useTransaction(handle -> {
             handle.createUpdate("DELETE FROM plugin_settings WHERE extension = ?").bind(0, key).execute();
-            for (ConfigField field : schema.values()) {
-                String plainValue = plain.get(field.name());
-                String sealedValue = sealed.get(field.name());
+            for (ConfigField field : settingsSchema.fields()) {
+                String plainValue = checked.plain().get(field.name());
+                String sealedValue = checked.sealed().get(field.name());
                 if (plainValue == null && sealedValue == null) {
                     continue;
                 }
@@ -223,8 +125,8 @@ public final class ExtensionSettings {
                         .execute();
             }
         });
-        secrets.values().forEach(secret -> SecretRedactor.register(secret.reveal()));
-        return generated;
+        SchemaSettings.registerSecrets(checked);
+        return checked.generated();
     }
 
     /** Removes every setting stored under {@code key}. */
@@ -233,74 +135,24 @@ public final class ExtensionSettings {
                 .execute());
     }
 
-    private static String randomSecret() {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static void checkLength(ConfigField field, String value) {
-        if (value.length() > MAX_VALUE) {
-            throw UserFacingException.invalid(field.name(), "At most " + MAX_VALUE + " characters.");
-        }
-        if (field.type() != ConfigFieldType.TEXT && value.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
-            throw UserFacingException.invalid(field.name(), "Control characters are not allowed here.");
-        }
-    }
-
-    private static void checkType(ConfigField field, String value) {
-        switch (field.type()) {
-            case INTEGER -> {
-                try {
-                    Long.parseLong(value);
-                } catch (NumberFormatException e) {
-                    throw UserFacingException.invalid(field.name(), field.label() + " must be a whole number.");
-                }
-            }
-            case CHOICE -> {
-                if (!field.options().contains(value)) {
-                    throw UserFacingException.invalid(field.name(), field.label() + " must be one of "
-                            + String.join(", ", field.options()) + ".");
-                }
-            }
-            case URL -> {
-                try {
-                    URI uri = new URI(value);
-                    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-                    if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-                        throw new IllegalArgumentException();
-                    }
-                } catch (Exception e) {
-                    throw UserFacingException.invalid(field.name(), field.label()
-                            + " must be an absolute http or https URL.");
-                }
-            }
-            default -> {
-            }
-        }
-    }
-
-    private record Stored(String plain, String sealed) {
-    }
-
-    private Map<String, Stored> load(String key) {
+    private Map<String, SchemaSettings.Stored> load(String key) {
         return jdbi.withHandle(handle -> handle
                 .createQuery("SELECT name, plain_value, sealed_value FROM plugin_settings WHERE extension = ?")
                 .bind(0, key)
-                .reduceRows(new HashMap<String, Stored>(), (map, row) -> {
-                    map.put(row.getColumn("name", String.class), new Stored(row.getColumn("plain_value", String.class),
-                            row.getColumn("sealed_value", String.class)));
+                .reduceRows(new HashMap<String, SchemaSettings.Stored>(), (map, row) -> {
+                    map.put(row.getColumn("name", String.class), new SchemaSettings.Stored(
+                            row.getColumn("plain_value", String.class), row.getColumn("sealed_value", String.class)));
                     return map;
                 }));
     }
 
-    /** Where an extension's settings are stored: its point and id. */
     /**
      * Where an extension's settings are stored. A plugin's extensions of one id that serve one service share one
      * record: a sign-in (IdentityProvider) uses its source's (SourceProvider), a CDN or DNS provider its deploy
-     * target's, so an admin enters one client id, or one access key, once.
+     * target's, so an admin enters one client id, or one access key, once. Per-project settings are stored under
+     * the same key.
      */
-    String key(String point, String id) {
+    public String key(String point, String id) {
         Class<? extends MiaobuExtension> twin = TWINS.get(point);
         if (twin != null && extensions.find(twin, id).isPresent()) {
             return twin.getSimpleName() + ":" + id;

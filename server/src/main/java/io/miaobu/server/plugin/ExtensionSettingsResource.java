@@ -19,7 +19,7 @@ import jakarta.ws.rs.core.Form;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,20 +82,10 @@ public final class ExtensionSettingsResource {
     public Response save(@PathParam("point") String point, @PathParam("extensionId") String id, Form form,
                          @Context ContainerRequest request) {
         MiaobuExtension extension = settings.extension(point, id);
-        var values = new HashMap<String, String>();
-        var clear = new HashSet<String>();
-        form.asMap().forEach((name, list) -> {
-            if (name.equals("csrf") || list.isEmpty()) {
-                return;
-            }
-            if (name.startsWith(CLEAR_PREFIX)) {
-                clear.add(name.substring(CLEAR_PREFIX.length()));
-            } else {
-                values.put(name, list.get(0));
-            }
-        });
+        SettingsRequest submitted = submitted(form);
         try {
-            settings.save(point, extension, values, clear, AccessFilter.actor(request));
+            settings.save(point, extension, submitted.values(), Set.copyOf(submitted.clear()),
+                    AccessFilter.actor(request));
             return pages.redirect("/admin/extensions/" + point + "/" + id + "/settings", "Settings saved.");
         } catch (UserFacingException e) {
             return page(request, point, extension, PageRenderer.errorsOf(e), e.status());
@@ -140,19 +130,7 @@ public final class ExtensionSettingsResource {
 
     private Response page(ContainerRequest request, String point, MiaobuExtension extension,
                           Map<String, String> errors, int status, ConnectionTest connectionTest) {
-        var fields = settings.view(point, extension).stream().map(f -> {
-            var row = new HashMap<String, Object>();
-            row.put("name", f.name());
-            row.put("label", f.label());
-            row.put("help", f.help());
-            row.put("type", f.type());
-            row.put("required", f.required());
-            row.put("secret", f.secret());
-            row.put("value", f.value());
-            row.put("isSet", f.isSet());
-            row.put("options", f.options());
-            return row;
-        }).toList();
+        var fields = formFields(settings.view(point, extension));
         var model = new HashMap<String, Object>();
         model.put("extension", Map.of("point", point, "id", extension.id(), "name", extension.displayName()));
         model.put("fields", fields);
@@ -166,6 +144,43 @@ public final class ExtensionSettingsResource {
             model.put("checksPassed", connectionTest.passed());
         }
         return pages.render(request, "extension-settings", model, status);
+    }
+
+    /** Settings fields as the {@code forms.settingsFields} and {@code forms.settingsFacts} macros take them. */
+    public static List<Map<String, Object>> formFields(List<ExtensionSettings.FieldView> fields) {
+        return fields.stream().map(f -> {
+            var row = new HashMap<String, Object>();
+            row.put("name", f.name());
+            row.put("label", f.label());
+            row.put("help", f.help());
+            row.put("type", f.type());
+            row.put("required", f.required());
+            row.put("secret", f.secret());
+            row.put("value", f.value());
+            row.put("isSet", f.isSet());
+            row.put("options", f.options());
+            return (Map<String, Object>) row;
+        }).toList();
+    }
+
+    /**
+     * The fields of a submitted settings form: values by name, and the secrets to remove ({@code clear.<name>}); the
+     * CSRF token is no setting.
+     */
+    public static SettingsRequest submitted(Form form) {
+        var values = new HashMap<String, String>();
+        var clear = new ArrayList<String>();
+        form.asMap().forEach((name, list) -> {
+            if (name.equals("csrf") || list.isEmpty()) {
+                return;
+            }
+            if (name.startsWith(CLEAR_PREFIX)) {
+                clear.add(name.substring(CLEAR_PREFIX.length()));
+            } else {
+                values.put(name, list.get(0));
+            }
+        });
+        return new SettingsRequest(values, clear);
     }
 
     /** @param clear secret settings to remove */

@@ -58,12 +58,15 @@ public final class ProjectPages {
     private final java.util.function.Supplier<List<Map<String, String>>> importSources;
     private final Clock clock;
     private final PreviewPages previews;
+    private final ProjectExtensionSettings extensionSettings;
 
     public ProjectPages(ProjectService projects, ProjectRemover remover, BuildService builds,
                         BuildLimits.Store limits, DependencyCache dependencyCache, Jdbi jdbi, PageRenderer pages,
                         SiteUrls siteUrls, Clock clock, PreviewPages previews,
-                        java.util.function.Supplier<List<Map<String, String>>> importSources) {
+                        java.util.function.Supplier<List<Map<String, String>>> importSources,
+                        ProjectExtensionSettings extensionSettings) {
         this.previews = previews;
+        this.extensionSettings = extensionSettings;
         this.importSources = importSources;
         this.limits = limits;
         this.dependencyCache = dependencyCache;
@@ -281,6 +284,12 @@ public final class ProjectPages {
         limitsModel.put("dependencyCache", stored.dependencyCache());
         model.put("limits", limitsModel);
         model.put("previewSettings", previews.settingsModel(project.id()));
+        // each extension with settings per project, its values read-only: they are changed on its own page
+        model.put("extensionSettings", extensionSettings.withSettings(project).stream().map(used -> Map.of(
+                "point", used.point(), "id", used.id(), "name", used.name(),
+                "url", ProjectExtensionSettingsPages.pathOf(project.id(), used.point(), used.id()),
+                "fields", io.miaobu.server.plugin.ExtensionSettingsResource.formFields(
+                        extensionSettings.view(project.id(), used)))).toList());
         model.put("project", summary(project));
         model.put("form", formModel(form));
         model.put("errors", errors);

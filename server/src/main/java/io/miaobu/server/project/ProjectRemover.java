@@ -42,6 +42,8 @@ public final class ProjectRemover {
     private final List<Cleanup> cleanups;
     /** A deploy target's server-wide settings, for removing the site. */
     private final java.util.function.Function<DeployTarget, ConfigValues> targetSettings;
+    /** What the project saved for its deploy target, for removing the site. */
+    private final ProjectExtensionValues projectSettings;
 
     /** Undoes what a project set up outside Miaobu (its webhook at the source host) before it is deleted. */
     @FunctionalInterface
@@ -53,8 +55,10 @@ public final class ProjectRemover {
     public ProjectRemover(Jdbi jdbi, ProjectService projects, BuildService builds, BuildLogs logs,
                           ExtensionRegistry extensions, LiveSites liveSites, DependencyCache dependencyCache,
                           List<Cleanup> cleanups,
-                          java.util.function.Function<DeployTarget, ConfigValues> targetSettings) {
+                          java.util.function.Function<DeployTarget, ConfigValues> targetSettings,
+                          ProjectExtensionValues projectSettings) {
         this.targetSettings = targetSettings;
+        this.projectSettings = projectSettings;
         this.cleanups = List.copyOf(cleanups);
         this.dependencyCache = dependencyCache;
         this.jdbi = jdbi;
@@ -82,7 +86,9 @@ public final class ProjectRemover {
             cleanup.beforeDelete(project);
         }
         try {
-            target.removeSite(project.slug(), targetSettings.apply(target), ConfigValues.EMPTY);
+            // read before the project's rows (its settings with them) are deleted
+            target.removeSite(project.slug(), targetSettings.apply(target),
+                    projectSettings.valuesFor(project.id(), "DeployTarget", target));
         } catch (ExtensionException e) {
             throw new UserFacingException(502, "deploy_target_failed", e.getMessage(), null);
         }

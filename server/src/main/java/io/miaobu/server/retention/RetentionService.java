@@ -1,6 +1,5 @@
 package io.miaobu.server.retention;
 
-import io.miaobu.api.config.ConfigValues;
 import io.miaobu.api.deploy.DeployTarget;
 import io.miaobu.api.deploy.PublishedDeployment;
 import io.miaobu.api.deploy.SiteDeployment;
@@ -17,6 +16,7 @@ import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.plugin.ExtensionSettings;
 import io.miaobu.server.project.Project;
 import io.miaobu.server.project.ProjectDao;
+import io.miaobu.server.project.ProjectExtensionValues;
 import io.miaobu.server.web.UserFacingException;
 import java.io.IOException;
 import java.net.URI;
@@ -61,6 +61,7 @@ public final class RetentionService implements Managed {
     private final ProjectDao projects;
     private final ExtensionRegistry extensions;
     private final ExtensionSettings settings;
+    private final ProjectExtensionValues projectSettings;
     private final DeployService deploys;
     private final BuildLogs logs;
     private final Path workspaces;
@@ -72,15 +73,18 @@ public final class RetentionService implements Managed {
     private volatile boolean stopped;
     private volatile ScheduledFuture<?> periodic;
 
+    /** @param projectSettings what a project saved for its deploy target, for deleting its deployments' files */
     public RetentionService(Jdbi jdbi, ExtensionRegistry extensions, ExtensionSettings settings,
-                            DeployService deploys, BuildLogs logs, Path workspaces, RetentionConfig config,
-                            ScheduledExecutorService scheduler, Clock clock) {
+                            ProjectExtensionValues projectSettings, DeployService deploys, BuildLogs logs,
+                            Path workspaces, RetentionConfig config, ScheduledExecutorService scheduler,
+                            Clock clock) {
         this.jdbi = jdbi;
         this.dao = jdbi.onDemand(RetentionDao.class);
         this.deployments = jdbi.onDemand(DeploymentDao.class);
         this.projects = jdbi.onDemand(ProjectDao.class);
         this.extensions = extensions;
         this.settings = settings;
+        this.projectSettings = projectSettings;
         this.deploys = deploys;
         this.logs = logs;
         this.workspaces = workspaces;
@@ -264,7 +268,8 @@ public final class RetentionService implements Managed {
                 orZero(deployment.fileCount()), orZero(deployment.totalBytes()), orZero(deployment.uploadedBytes()));
         try {
             target.delete(new SiteDeployment(project.slug(), published, settings.valuesFor("DeployTarget", target),
-                    ConfigValues.EMPTY, new io.miaobu.server.ops.OperatorTaskLog(LOG, "deployment " + deployment.id())));
+                    projectSettings.valuesFor(project.id(), "DeployTarget", target),
+                    new io.miaobu.server.ops.OperatorTaskLog(LOG, "deployment " + deployment.id())));
             dao.forgetStorage(deployment.id());
         } catch (RuntimeException e) {
             LOG.warn("Could not delete the files of purged deployment {} of {}; trying again in the next run: {}",

@@ -1,11 +1,11 @@
 package io.miaobu.server.source;
 
-import io.miaobu.api.config.ConfigValues;
 import io.miaobu.api.source.SourceProvider;
 import io.miaobu.api.source.SourceRepository;
 import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.plugin.ExtensionSettings;
 import io.miaobu.server.project.Project;
+import io.miaobu.server.project.ProjectExtensionValues;
 import java.util.Optional;
 
 /**
@@ -16,11 +16,14 @@ public final class ProjectSources {
 
     private final ExtensionRegistry extensions;
     private final ExtensionSettings settings;
+    private final ProjectExtensionValues projectSettings;
     private final SourceCredentials credentials;
 
-    public ProjectSources(ExtensionRegistry extensions, ExtensionSettings settings, SourceCredentials credentials) {
+    public ProjectSources(ExtensionRegistry extensions, ExtensionSettings settings,
+                          ProjectExtensionValues projectSettings, SourceCredentials credentials) {
         this.extensions = extensions;
         this.settings = settings;
+        this.projectSettings = projectSettings;
         this.credentials = credentials;
     }
 
@@ -29,9 +32,13 @@ public final class ProjectSources {
         return extensions.find(SourceProvider.class, project.sourceProvider());
     }
 
-    /** The project's repository at {@code branch}, with the provider's settings and the project's token. */
+    /**
+     * The project's repository at {@code branch}, with the provider's settings (server-wide and the project's) and the
+     * project's token.
+     */
     public SourceRepository repositoryOf(Project project, SourceProvider provider, String branch) {
         return new SourceRepository(project.repositoryUrl(), branch, settings.valuesFor("SourceProvider", provider),
-                ConfigValues.EMPTY, credentials.forProject(project.id()).orElse(null));
+                projectSettings.valuesFor(project.id(), "SourceProvider", provider),
+                credentials.forProject(project.id()).orElse(null));
     }
 }

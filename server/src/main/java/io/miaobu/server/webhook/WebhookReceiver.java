@@ -2,7 +2,6 @@ package io.miaobu.server.webhook;
 
 import io.miaobu.api.ExtensionException;
 import io.miaobu.api.Secret;
-import io.miaobu.api.config.ConfigValues;
 import io.miaobu.api.source.SourceProvider;
 import io.miaobu.api.source.WebhookDelivery;
 import io.miaobu.api.source.WebhookEvent;
@@ -11,6 +10,7 @@ import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.plugin.ExtensionSettings;
 import io.miaobu.server.project.Project;
 import io.miaobu.server.project.ProjectDao;
+import io.miaobu.server.project.ProjectExtensionValues;
 import io.miaobu.server.web.UserFacingException;
 import java.util.List;
 import java.util.Locale;
@@ -36,15 +36,18 @@ public final class WebhookReceiver {
     private final ProjectDao projects;
     private final ExtensionRegistry extensions;
     private final ExtensionSettings settings;
+    private final ProjectExtensionValues projectSettings;
     private final ProjectWebhooks webhooks;
     private final WebhookDeliveryLog log;
     private final WebhookHandler handler;
 
     public WebhookReceiver(Jdbi jdbi, ExtensionRegistry extensions, ExtensionSettings settings,
-                           ProjectWebhooks webhooks, WebhookDeliveryLog log, WebhookHandler handler) {
+                           ProjectExtensionValues projectSettings, ProjectWebhooks webhooks, WebhookDeliveryLog log,
+                           WebhookHandler handler) {
         this.projects = jdbi.onDemand(ProjectDao.class);
         this.extensions = extensions;
         this.settings = settings;
+        this.projectSettings = projectSettings;
         this.webhooks = webhooks;
         this.log = log;
         this.handler = handler;
@@ -109,7 +112,8 @@ public final class WebhookReceiver {
         WebhookEvent event;
         try {
             event = provider.get().parseWebhook(new WebhookDelivery(incoming.headers(), incoming.body(), secret.get(),
-                    settings.valuesFor("SourceProvider", provider.get()), ConfigValues.EMPTY));
+                    settings.valuesFor("SourceProvider", provider.get()),
+                    projectSettings.valuesFor(target.id(), "SourceProvider", provider.get())));
         } catch (WebhookRejectedException e) {
             return refuse(incoming, target.id(), e.status(), e.getMessage());
         } catch (ExtensionException e) {
@@ -157,7 +161,8 @@ public final class WebhookReceiver {
         WebhookEvent event;
         try {
             event = provider.parseWebhook(new WebhookDelivery(kept.headers(), kept.body(), secret,
-                    settings.valuesFor("SourceProvider", provider), ConfigValues.EMPTY));
+                    settings.valuesFor("SourceProvider", provider),
+                    projectSettings.valuesFor(project.id(), "SourceProvider", provider)));
         } catch (WebhookRejectedException e) {
             throw UserFacingException.conflict("Delivery " + recordId + " no longer verifies (" + e.getMessage()
                     + "); the webhook's secret was probably renewed since it arrived.");

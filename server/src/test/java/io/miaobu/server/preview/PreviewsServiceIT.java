@@ -34,6 +34,7 @@ import io.miaobu.server.persistence.TestDatabases;
 import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.plugin.ExtensionSettings;
 import io.miaobu.server.plugin.PluginHost;
+import io.miaobu.server.project.ProjectExtensionValues;
 import io.miaobu.server.project.Project;
 import io.miaobu.server.project.ProjectDao;
 import io.miaobu.server.secrets.SecretBox;
@@ -140,7 +141,8 @@ class PreviewsServiceIT {
         // never started: deployments stay queued unless a test moves them on
         var executor = new BuildExecutor(queue, "node-a", Duration.ofSeconds(60), null, null, 1, clock);
         builds = new BuildService(jdbi, queue, executor);
-        var sources = new ProjectSources(extensions, settings, new SourceCredentials(jdbi, secretBox));
+        var sources = new ProjectSources(extensions, settings, ProjectExtensionValues.NONE,
+                new SourceCredentials(jdbi, secretBox));
         previews = new Previews(jdbi, builds, deploys, sources, siteUrls, audit, clock);
         sweep = new PreviewSweep(jdbi, previews, sources, Duration.ofMinutes(15));
         reporter = new CommitStatusReporter(jdbi, sources, siteUrls, PUBLIC_URL, Duration.ofSeconds(1));

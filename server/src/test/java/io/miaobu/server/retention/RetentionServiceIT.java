@@ -26,6 +26,7 @@ import io.miaobu.server.outbound.OutboundAddressPolicy;
 import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.plugin.ExtensionSettings;
 import io.miaobu.server.plugin.PluginHost;
+import io.miaobu.server.project.ProjectExtensionValues;
 import io.miaobu.server.project.Project;
 import io.miaobu.server.project.ProjectDao;
 import io.miaobu.server.ratelimit.MutableClock;
@@ -96,7 +97,8 @@ class RetentionServiceIT {
                 new AuditLog(jdbi, clock), clock);
         logs = new BuildLogs(temp.resolve("logs"));
         deploys = new DeployService(jdbi, extensions, new LiveSites(), clock);
-        retention = new RetentionService(jdbi, extensions, settings, deploys, logs, workspaces(),
+        retention = new RetentionService(jdbi, extensions, settings, ProjectExtensionValues.NONE, deploys, logs,
+                workspaces(),
                 new RetentionConfig(2, 3), scheduler, clock);
     }
 
