@@ -34,6 +34,7 @@ import java.util.Optional;
  * @param deployTarget         the deploy target new projects publish to: {@code local-storage} or a target plugin's
  *                             id ({@code aliyun})
  * @param domains              how custom domains are checked: CNAME target, server addresses, resolvers, interval
+ * @param plugins              the plugin manager: update site, zip limits, how long a request waits for a plugin
  */
 public record ServerConfig(
         Path home,
@@ -61,7 +62,8 @@ public record ServerConfig(
         Duration previewSweepInterval,
         String deployTarget,
         DomainConfig domains,
-        CertificateConfig certificates) {
+        CertificateConfig certificates,
+        PluginConfig plugins) {
 
     public Path pluginsDirectory() {
         return home.resolve("plugins");
@@ -96,6 +98,6 @@ public record ServerConfig(
         return new ServerConfig(home, bindHost, newPort, publicUrl, sitesDomain, dbUrl, dbUser, dbPassword,
                 buildConcurrency, cloneTimeout, installTimeout, buildTimeout, uploadTimeout, theme, initialAdminUser,
                 initialAdminPassword, security, buildRunner, buildRunnerFallback, retention, dependencyCacheBytes,
-                notifications, previewSweepInterval, deployTarget, domains, certificates);
+                notifications, previewSweepInterval, deployTarget, domains, certificates, plugins);
     }
 }
