@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class PluginHost implements Managed {
 
     private static final Logger LOG = LoggerFactory.getLogger(PluginHost.class);
+    /** The error code of an upgrade that failed and was rolled back. */
+    public static final String UPGRADE_ROLLED_BACK = "upgrade_rolled_back";
 
     private final Path pluginsDirectory;
     private final Path pluginDataDirectory;
@@ -56,6 +58,7 @@ public final class PluginHost implements Managed {
     private final OutboundHttp outboundHttp;
     private final Clock clock;
     private final PluginFolders folders;
+    private final PluginArchive.Limits limits;
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /** Plugins found but not loaded (a broken zip, a dependency missing), by id or zip name; under the lock. */
@@ -78,6 +81,7 @@ public final class PluginHost implements Managed {
         this.facts = facts;
         this.outboundHttp = outboundHttp;
         this.clock = clock;
+        this.limits = limits;
         this.folders = new PluginFolders(pluginsDirectory, limits);
     }
 
@@ -194,6 +198,15 @@ public final class PluginHost implements Managed {
 
     public Optional<PluginInfo> plugin(String id) {
         return plugins().stream().filter(p -> p.id().equals(id)).findFirst();
+    }
+
+    PluginArchive.Limits limits() {
+        return limits;
+    }
+
+    /** A new file in the plugins' staging area, for an upload or a download to go to. */
+    Path newUploadFile() throws IOException {
+        return folders.newUploadFile();
     }
 
     /** The core's version, as plugin.requires is checked against it. */
@@ -491,8 +504,8 @@ public final class PluginHost implements Managed {
                 startIfEnabled(loaded.getPluginId());
             }
         }
-        throw UserFacingException.conflict("Upgrading plugin '" + id + "' to " + newVersion + " failed: " + failure
-                + " Version " + oldVersion + " is running again.");
+        throw new UserFacingException(409, UPGRADE_ROLLED_BACK, "Upgrading plugin '" + id + "' to " + newVersion
+                + " failed: " + failure + " Version " + oldVersion + " is running again.", null);
     }
 
     /** Refuses a plugin this server cannot run: the core version it needs, plugins it needs that are not running. */
