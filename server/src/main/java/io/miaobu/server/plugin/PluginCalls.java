@@ -63,7 +63,8 @@ public final class PluginCalls implements Managed {
             return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             answer.cancel(true);
-            throw new NoAnswer("The plugin gave no answer within " + timeout.toSeconds() + " s; it may hang.");
+            throw new NoAnswer("The plugin gave no answer within " + (timeout.toMillis() < 1000
+                    ? timeout.toMillis() + " ms" : timeout.toSeconds() + " s") + "; it may hang.");
         } catch (InterruptedException e) {
             answer.cancel(true);
             Thread.currentThread().interrupt();
