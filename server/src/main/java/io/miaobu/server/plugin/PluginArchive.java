@@ -30,7 +30,7 @@ public final class PluginArchive {
     static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final int UNIX_FILE_TYPE = 0170000;
     private static final int UNIX_SYMLINK = 0120000;
-    /** Small entries may compress well (a text file of spaces); only entries larger than this have their ratio checked. */
+    /** Small entries may compress well (a file of spaces): only larger entries have their ratio checked. */
     private static final long RATIO_FLOOR = 64 * 1024;
 
     /**

@@ -19,13 +19,13 @@ import org.slf4j.LoggerFactory;
  * How plugins lie in {@code MIAOBU_HOME/plugins}:
  *
  * <pre>
- * &lt;name&gt;.zip                        an installed plugin (bundled: miaobu-plugin-git.zip; installed here: &lt;id&gt;.zip)
- * &lt;name&gt;/                           a plugin folder an admin put there by hand (no zip beside it)
- * .unpacked/&lt;name&gt;-&lt;stamp&gt;/          where a zip is unpacked; the stamp (size and time of the zip) changes with each
- *                                   version, so a new version never unpacks over the jars a running build still reads
- * .previous/&lt;name&gt;.zip              the version an upgrade replaces, until the new one has started
- * .staging/                         uploads and downloads being checked
- * disabled.txt, enabled.txt         PF4J's record of disabled plugins
+ * &lt;name&gt;.zip                 an installed plugin (bundled: miaobu-plugin-git.zip; installed here: &lt;id&gt;.zip)
+ * &lt;name&gt;/                    a plugin folder an admin put there by hand (no zip beside it)
+ * .unpacked/&lt;name&gt;-&lt;stamp&gt;/   where a zip is unpacked; the stamp (size and time of the zip) changes with each
+ *                            version, so a new version never unpacks over the jars a running build still reads
+ * .previous/&lt;name&gt;.zip       the version an upgrade replaces, until the new one has started
+ * .staging/                  uploads and downloads being checked
+ * disabled.txt, enabled.txt  PF4J's record of disabled plugins
  * </pre>
  *
  * An old version's folder is deleted once its class loader has closed (see {@link LeasedClassLoader}); at start,

@@ -270,6 +270,10 @@ public final class PluginHost implements Managed {
         try {
             NotLoaded waiting = notLoaded.get(id);
             if (waiting != null && manager().getPlugin(id) == null) {
+                if (!Files.isDirectory(waiting.path())) {
+                    throw UserFacingException.conflict("'" + id + "' could not be unpacked: " + waiting.error()
+                            + " Upload a working zip, or uninstall it.");
+                }
                 notLoaded.remove(id);
                 manager.status().enablePlugin(id);
                 loadAndResolve(waiting.path());
@@ -408,9 +412,7 @@ public final class PluginHost implements Managed {
             // a broken or unresolved copy of the same plugin is replaced
             String zip = folders.zipNameOf(waiting.path());
             name = zip != null ? zip : id;
-            if (zip == null) {
-                folders.deleteQuietly(waiting.path());
-            }
+            folders.deleteQuietly(waiting.path()); // its loader closed when PF4J dropped it
         }
         Path folder = folders.place(staged, name);
         manager.status().enablePlugin(id);

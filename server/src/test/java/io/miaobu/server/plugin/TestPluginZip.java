@@ -53,7 +53,7 @@ public final class TestPluginZip {
         return this;
     }
 
-    /** A {@code plugin.properties} entry: {@code plugin.requires}, {@code plugin.dependencies}, {@code plugin.class}. */
+    /** A {@code plugin.properties} entry ({@code plugin.requires}, {@code plugin.dependencies}, …). */
     public TestPluginZip descriptor(String key, String value) {
         descriptor.put(key, value);
         return this;
