@@ -278,7 +278,8 @@ class XssIT {
                     Map.entry("/admin/notifications/{channelId} channelId", List.of(Long.toString(serverChannel))),
                     Map.entry("deliveryId", List.of(Long.toString(deadLetter))),
                     Map.entry("providerId", List.of("stand-in")),
-                    Map.entry("sourceId", List.of("git")));
+                    Map.entry("sourceId", List.of("git")),
+                    Map.entry("domainId", List.of(domain.get("id").asText())));
             List<Routes.Route> pages = Routes.of(server.server().webApplication()).stream()
                     .filter(r -> r.httpMethod().equals("GET") && r.producesHtml()).toList();
             assertThat(pages).as("HTML pages in the resource model").hasSizeGreaterThan(10);
