@@ -107,7 +107,8 @@ public final class BuildPipeline {
     public void run(long deploymentId, BuildControl control) {
         Deployment deployment = deployments.findById(deploymentId).orElseThrow();
         Project project = projects.findById(deployment.projectId()).orElse(null);
-        try (ExtensionSnapshot pinned = extensions.snapshot(); LiveLog log = logs.open(deploymentId)) {
+        // the log first: followers of a claimed build expect its status from the log as soon as it is CLONING
+        try (LiveLog log = logs.open(deploymentId); ExtensionSnapshot pinned = extensions.snapshot()) {
             recordStatus(deploymentId, DeploymentStatus.CLONING, log);
             if (project == null) {
                 finish(deploymentId, DeploymentStatus.FAILED, "The project was deleted.", log);
