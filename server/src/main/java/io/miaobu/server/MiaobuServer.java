@@ -144,7 +144,12 @@ import io.miaobu.server.persistence.Database;
 import io.miaobu.server.plugin.BundledPlugins;
 import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.plugin.PluginHost;
+import io.miaobu.server.plugin.PluginArchive;
+import io.miaobu.server.plugin.PluginCalls;
+import io.miaobu.server.plugin.PluginManagement;
+import io.miaobu.server.plugin.PluginsApi;
 import io.miaobu.server.plugin.PluginsPage;
+import io.miaobu.server.plugin.UpdateSite;
 import io.miaobu.server.project.ProjectPages;
 import io.miaobu.server.project.ProjectRemover;
 import io.miaobu.server.project.ProjectService;
@@ -287,7 +292,9 @@ public final class MiaobuServer {
         var plugins = new PluginHost(config.pluginsDirectory(), config.pluginDataDirectory(),
                 new PluginHost.HostFacts(version(), config.publicUrl(), config.sitesDomain(), config.port(),
                         config.sitesDirectory()),
-                outboundHttp, clock);
+                outboundHttp, clock, new PluginArchive.Limits(config.plugins().maxZipBytes(),
+                        config.plugins().maxUnpackedBytes(), config.plugins().maxEntries(),
+                        config.plugins().maxRatio()));
         started.push(database);
         started.push(plugins);
         var databaseMigrated = new CompletableFuture<Void>();
@@ -318,7 +325,11 @@ public final class MiaobuServer {
                 siteUrls);
         var audit = new AuditLog(database.jdbi(), clock);
         var secretBox = new SecretBox(config.secretsDirectory().resolve("secretbox"));
-        var extensionSettings = new ExtensionSettings(database.jdbi(), extensions, secretBox, audit, clock);
+        // connection tests run on a request thread; a plugin that hangs is given up on after plugins.call.timeout
+        var pluginCalls = new PluginCalls(config.plugins().callTimeout());
+        start(pluginCalls);
+        var extensionSettings = new ExtensionSettings(database.jdbi(), extensions, secretBox, audit, clock,
+                pluginCalls);
         // what each project saved for the extensions it uses, passed to their calls for the project
         var projectExtensionSettings = new ProjectExtensionSettings(database.jdbi(), extensions, extensionSettings,
                 config.buildRunner(), secretBox, audit, clock);
@@ -474,6 +485,13 @@ public final class MiaobuServer {
         var externalIdentities = new ExternalIdentities(database.jdbi(), accounts, sourceCredentials, audit, clock);
         var projectLookup = new ProjectLookup(database.jdbi());
         var channelPages = new ChannelPages(notificationChannels, channelSupport, pages);
+        // the plugin manager: installs, upgrades and removals while the server runs, and the signed update site
+        var updateSite = new UpdateSite(config.plugins().updateSite().map(UpdateSite::location).orElse(null),
+                config.plugins().updateSitePublicKey().map(UpdateSite::publicKey).orElse(null),
+                config.plugins().maxZipBytes());
+        var pluginManagement = new PluginManagement(plugins, extensions, updateSite, database.jdbi(), audit,
+                failed -> notificationOutbox.store(new io.miaobu.api.notify.NotificationEvent.PluginFailed(
+                        clock.instant(), failed.id(), failed.error())));
         var previewPages = new PreviewPages(previews, projects, pages);
 
         var resources = new ResourceConfig()
@@ -547,7 +565,8 @@ public final class MiaobuServer {
                 .register(new DiskApi(diskUsage))
                 .register(new DiskPage(diskUsage, config.retention(), pages))
                 .register(new ExtensionSettingsResource(extensionSettings, pages))
-                .register(new PluginsPage(plugins, extensions, pages))
+                .register(new PluginsPage(pluginManagement, pages, config.plugins().maxZipBytes()))
+                .register(new PluginsApi(pluginManagement))
                 .register(new ProjectNotificationsApi(notificationChannels, channelSupport))
                 .register(new AccountNotificationsApi(notificationChannels, channelSupport, members))
                 .register(new AdminNotificationsApi(notificationChannels, channelSupport))

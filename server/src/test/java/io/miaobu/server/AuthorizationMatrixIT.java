@@ -129,7 +129,9 @@ class AuthorizationMatrixIT {
                     Map.entry("deliveryId", "999999"), Map.entry("notifierId", "webhook"),
                     Map.entry("providerId", "stand-in"), Map.entry("previewId", "999999"),
                     Map.entry("source", "git"), Map.entry("project", Long.toString(p)), Map.entry("sourceId", "git"),
-                    Map.entry("webhookDeliveryId", "999999"), Map.entry("domainId", "999999"));
+                    Map.entry("webhookDeliveryId", "999999"), Map.entry("domainId", "999999"),
+                    // no such plugin: an admin's enable, disable or uninstall answers 404 and changes nothing
+                    Map.entry("pluginId", "no-such-plugin"));
 
             var failures = new ArrayList<String>();
             int calls = 0;

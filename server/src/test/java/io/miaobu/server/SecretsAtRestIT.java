@@ -154,7 +154,7 @@ class SecretsAtRestIT {
                     Map.entry("providerId", "stand-in"), Map.entry("previewId", "999999"),
                     Map.entry("source", "git"), Map.entry("project", Long.toString(projectId)),
                     Map.entry("sourceId", "git"), Map.entry("webhookDeliveryId", "999999"),
-                    Map.entry("domainId", "999999"))));
+                    Map.entry("domainId", "999999"), Map.entry("pluginId", "git"))));
             assertThat(answers.entrySet().stream().filter(a -> a.getValue().contains(plainValue))
                     .map(Map.Entry::getKey)).as("answers showing the control")
                     .contains("GET /projects/{projectId}/variables", "GET /api/v1/projects/{projectId}/variables");

@@ -238,6 +238,16 @@ class XssIT {
                 }
             }
 
+            // a plugin's own texts, shown on the plugin manager page
+            var plugin = server.send(HttpRequest.newBuilder(server.uri("/api/v1/plugins"))
+                    .header("Authorization", "Bearer " + server.token())
+                    .header("Content-Type", "application/zip")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(io.miaobu.server.plugin.TestPluginZip
+                            .of("xss-texts", "1.0.0").descriptor("plugin.description", payloads("plugindescription"))
+                            .descriptor("plugin.provider", payloads("pluginprovider"))
+                            .descriptor("plugin.license", payloads("pluginlicense")).bytes())));
+            assertThat(plugin.statusCode()).as(plugin.body()).isEqualTo(201);
+
             var badToken = server.api("POST", "/api/v1/account/tokens", Map.of("name", payloads("token"),
                     "scopes", List.of("read")));
             assertThat(badToken.statusCode()).as(badToken.body()).isEqualTo(400);
@@ -406,6 +416,8 @@ class XssIT {
             expectations.put("/account", List.of(userAgent, externalLogin, providerName));
             expectations.put("/login", List.of(providerName));
             expectations.put("/admin/audit", List.of(script("signin"), attribute("signin")));
+            expectations.put("/plugins", List.of(payloads("plugindescription"), payloads("pluginprovider"),
+                    payloads("pluginlicense")));
             expectations.putAll(settingPages);
             var missing = new ArrayList<String>();
             expectations.forEach((path, values) -> {

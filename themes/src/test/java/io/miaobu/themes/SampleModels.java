@@ -277,18 +277,52 @@ final class SampleModels {
     }
 
     static Map<String, Object> plugins(boolean empty) {
+        return plugins(empty, Map.of());
+    }
+
+    /** The plugin manager page: one plugin per state, one with dependencies, dependents and projects. */
+    static Map<String, Object> plugins(boolean empty, Map<String, String> errors) {
         List<Object> plugins = new ArrayList<>();
         if (!empty) {
             for (String state : PLUGIN_STATES) {
                 plugins.add(map("id", "git-" + state.toLowerCase(), "version", "1.0.0", "state", state,
-                        "provider", "Miaobu " + XSS, "description", "Generic git " + XSS, "license", "MIT",
+                        "enabled", !state.equals("DISABLED"), "provider", "Miaobu " + XSS,
+                        "description", "Generic git " + XSS, "license", "MIT", "requires", ">=0.1.0",
                         "error", state.equals("FAILED") ? "Boom " + XSS : "",
+                        "dependencies", List.of(), "dependents", List.of(), "projects", List.of(),
                         "extensions", List.of(map("point", "SourceProvider", "id", "git", "name", "Git " + XSS))));
             }
-            plugins.add(map("id", "odd", "version", "0.1", "state", "SOMETHING_NEW", "provider", "", "description", "",
-                    "license", "", "error", "", "extensions", List.of()));
+            plugins.add(map("id", "odd", "version", "0.1", "state", "SOMETHING_NEW", "enabled", true, "provider", "",
+                    "description", "", "license", "", "requires", "*", "error", "", "extensions", List.of(),
+                    "dependencies", List.of(map("id", "base" + XSS, "versions", ">=1.0.0 & <2.0.0", "optional", false),
+                            map("id", "extra", "versions", "*", "optional", true)),
+                    "dependents", List.of("child" + XSS),
+                    "projects", List.of(map("id", 1042L, "slug", SLUG, "name", "Shop " + XSS,
+                            "uses", "builder odd"))));
         }
-        return with(common(true, true, true, false), "plugins", plugins);
+        return with(common(true, true, true, false), "plugins", plugins, "errors", errors, "maxZipMiB", 100L,
+                "updateSiteConfigured", !empty);
+    }
+
+    /** The update site's page: an installed plugin with an upgrade, a new one, a release that cannot run here. */
+    static Map<String, Object> pluginUpdateSite(boolean configured, String problem) {
+        List<Object> entries = List.of(
+                map("id", "hello", "name", "Hello " + XSS, "description", "Says hello " + XSS, "provider",
+                        "Example " + XSS, "license", "MIT", "installedVersion", "1.0.0", "newestVersion", "1.1.0",
+                        "upgradable", true, "releases", List.of(
+                                map("version", "2.0.0", "requires", ">=9.0.0", "dependencies", List.of(),
+                                        "installable", false, "problem", "Needs Miaobu >=9.0.0 " + XSS),
+                                map("version", "1.1.0", "requires", "*", "dependencies",
+                                        List.of(map("id", "base", "versions", ">=1.0.0")), "installable", true,
+                                        "problem", ""),
+                                map("version", "1.0.0", "requires", "*", "dependencies", List.of(),
+                                        "installable", true, "problem", ""))),
+                map("id", "new" + ATTR_XSS, "name", "New", "description", "", "provider", "", "license", "",
+                        "installedVersion", "", "newestVersion", "0.1.0", "upgradable", false, "releases", List.of(
+                                map("version", "0.1.0", "requires", "*", "dependencies", List.of(),
+                                        "installable", true, "problem", ""))));
+        return with(common(true, true, true, false), "configured", configured, "problem", problem,
+                "entries", configured && problem.isEmpty() ? entries : List.of(), "errors", Map.of());
     }
 
     /** Copies a project page's model and adds what the viewer may do there, as the server does once roles exist. */
@@ -728,6 +762,7 @@ final class SampleModels {
         pages.put("project-variables", projectVariables(true, errors()));
         pages.put("project-domains", projectDomains(true, errors()));
         pages.put("plugins", plugins(false));
+        pages.put("plugin-update-site", pluginUpdateSite(true, ""));
         pages.put("extension-settings", extensionSettings(errors()));
         pages.put("project-extension-settings", projectExtensionSettings(errors()));
         pages.put("account", account(true, errors()));

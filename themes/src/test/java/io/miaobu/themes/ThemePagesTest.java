@@ -494,15 +494,53 @@ class ThemePagesTest {
     }
 
     @EveryThemeAndLanguage
-    void pluginsPageListsEveryPluginReadOnly(String theme, String lang) {
+    void pluginsPageListsEveryPluginWithWhatCanBeDoneToIt(String theme, String lang) {
         Document doc = render(theme, lang, "plugins", SampleModels.plugins(false));
 
         assertThat(doc.select("tbody tr")).hasSize(SampleModels.PLUGIN_STATES.size() + 1);
-        assertThat(postActions(doc)).containsExactly("/logout");
-        assertThat(doc.select("main input, main button")).isEmpty();
         assertThat(doc.select("tbody").text()).contains("Generic git " + XSS, "Git " + XSS, "Boom " + XSS,
-                "SourceProvider", "SOMETHING_NEW");
+                "SourceProvider", "SOMETHING_NEW", "base" + XSS, "child" + XSS, "Shop " + XSS, "builder odd");
         assertThat(doc.select("header nav a[href=/plugins][aria-current=page]")).hasSize(1);
+        // the upload is multipart; the CSRF check does not read multipart bodies, so the token also rides the URL
+        assertThat(doc.select("form[enctype=multipart/form-data]")).singleElement().satisfies(form -> {
+            assertThat(form.attr("action")).isEqualTo("/plugins/upload?csrf=" + SampleModels.CSRF);
+            assertThat(form.select("input[type=file][name=file]")).hasSize(1);
+        });
+        assertThat(postActions(doc)).contains("/plugins/git-started/disable", "/plugins/git-disabled/enable",
+                "/plugins/git-failed/enable", "/plugins/git-failed/disable", "/plugins/odd/uninstall");
+        assertThat(postActions(doc)).doesNotContain("/plugins/git-started/enable", "/plugins/git-disabled/disable");
+        assertThat(doc.select("input[name=withDependents]")).as("only the plugin others need offers them")
+                .hasSize(2);
+        assertThat(doc.select("a[href=/plugins/update-site]")).hasSize(1);
+    }
+
+    @EveryThemeAndLanguage
+    void pluginsPageShowsWhyAnInstallWasRefused(String theme, String lang) {
+        Document doc = render(theme, lang, "plugins", SampleModels.plugins(false,
+                Map.of("file", "Not a zip " + XSS, "_form", "Needed by child " + XSS)));
+
+        assertThat(doc.getElementById("field-file-error").text()).isEqualTo("Not a zip " + XSS);
+        assertThat(doc.getElementById("field-file").attr("aria-invalid")).isEqualTo("true");
+        assertThat(doc.select(".alert--error").text()).contains("Needed by child " + XSS);
+    }
+
+    @EveryThemeAndLanguage
+    void updateSitePageOffersWhatCanBeInstalledAndSaysWhyNot(String theme, String lang) {
+        Document doc = render(theme, lang, "plugin-update-site", SampleModels.pluginUpdateSite(true, ""));
+
+        assertThat(postActions(doc)).contains("/plugins/update-site/hello/install");
+        assertThat(doc.select("form[action=/plugins/update-site/hello/install] input[name=version]"))
+                .extracting(input -> input.attr("value")).containsExactly("1.1.0");
+        assertThat(doc.select("main").text()).contains("Hello " + XSS, "Needs Miaobu >=9.0.0 " + XSS);
+        assertThat(doc.select("header nav a[href=/plugins][aria-current=page]")).hasSize(1);
+
+        Document broken = render(theme, lang, "plugin-update-site",
+                SampleModels.pluginUpdateSite(true, "Not signed by the key " + XSS));
+        assertThat(broken.select(".alert--error").text()).contains("Not signed by the key " + XSS);
+        assertThat(broken.select("table")).isEmpty();
+
+        Document none = render(theme, lang, "plugin-update-site", SampleModels.pluginUpdateSite(false, ""));
+        assertThat(none.select(".empty").text()).contains("plugins.update-site");
     }
 
     @EveryThemeAndLanguage

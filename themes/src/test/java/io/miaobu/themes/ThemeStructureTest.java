@@ -17,6 +17,7 @@ class ThemeStructureTest {
 
     private static final List<String> PAGES = List.of("setup", "login", "dashboard", "project-new", "project",
             "deployment", "project-settings", "project-members", "project-variables", "project-domains", "plugins",
+            "plugin-update-site",
             "extension-settings", "project-extension-settings",
             "account", "admin-users", "admin-audit", "admin-queue", "admin-disk", "project-notifications",
             "account-notifications", "admin-notifications", "notification-channel", "admin-delivery", "project-webhook",

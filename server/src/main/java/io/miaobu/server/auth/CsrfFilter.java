@@ -18,7 +18,8 @@ import org.glassfish.jersey.server.ContainerRequest;
  * Refuses cross-site requests that change state. Every unsafe request (POST, PUT, PATCH, DELETE) that could carry the
  * session cookies must come from Miaobu's own origin (Origin, or Referer when there is no Origin), and, when it was
  * authenticated by those cookies, carry the session's anti-CSRF token: the {@code csrf} form field, or the
- * {@code X-CSRF-Token} header. Requests authenticated by {@code Authorization: Bearer} carry no cookie a third party could ride on and are
+ * {@code X-CSRF-Token} header. A {@code multipart/form-data} form (a file upload) is not read here: it carries the
+ * token in its action's query string, {@code ?csrf=}. Requests authenticated by {@code Authorization: Bearer} carry no cookie a third party could ride on and are
  * not checked.
  */
 @Priority(Priorities.AUTHENTICATION + 1)
@@ -69,6 +70,10 @@ public final class CsrfFilter implements ContainerRequestFilter {
             jersey.bufferEntity(); // the resource reads the form again
             Form form = jersey.readEntity(Form.class);
             return form.asMap().getFirst(FORM_FIELD);
+        }
+        if (request.hasEntity() && MediaType.MULTIPART_FORM_DATA_TYPE.isCompatible(request.getMediaType())) {
+            // an upload may be large: its body is left to the resource, the token comes with the URL
+            return request.getUriInfo().getQueryParameters().getFirst(FORM_FIELD);
         }
         return null;
     }

@@ -41,8 +41,9 @@ public final class ConfigLoader {
             "domains.cname.target", "domains.addresses", "domains.check.interval", "dns.resolvers",
             "certificates.automatic", "certificates.issuer", "certificates.renew.before", "certificates.retry.first",
             "certificates.retry.max", "certificates.check.interval",
-
-            "tls.port", "tls.public.port", "tls.redirect", "tls.certificate", "tls.key");
+            "tls.port", "tls.public.port", "tls.redirect", "tls.certificate", "tls.key", "plugins.update.site",
+            "plugins.update.site.public.key", "plugins.zip.max.size", "plugins.zip.max.unpacked",
+            "plugins.zip.max.entries", "plugins.zip.max.ratio", "plugins.call.timeout");
 
     private final Map<String, String> environment;
     private final Properties systemProperties;
@@ -125,7 +126,31 @@ public final class ConfigLoader {
                 values.string("deploy.target", "local-storage"),
                 domains(values),
                 certificates(values),
-                tls(values, port, home));
+                tls(values, port, home),
+                plugins(values));
+    }
+
+    private static PluginConfig plugins(Values values) {
+        var defaults = PluginConfig.defaults();
+        Optional<String> site = values.optional("plugins.update.site");
+        Optional<String> key = values.optional("plugins.update.site.public.key");
+        try {
+            site.ifPresent(io.miaobu.server.plugin.UpdateSite::location);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("plugins.update-site: '" + site.get() + "' is neither a URL nor a path");
+        }
+        try {
+            key.ifPresent(io.miaobu.server.plugin.UpdateSite::publicKey);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("plugins.update-site.public-key: " + e.getMessage());
+        }
+        return new PluginConfig(site, key,
+                values.integer("plugins.zip.max.size", (int) (defaults.maxZipBytes() >> 20), 1, 10_000) * (1L << 20),
+                values.integer("plugins.zip.max.unpacked", (int) (defaults.maxUnpackedBytes() >> 20), 1, 100_000)
+                        * (1L << 20),
+                values.integer("plugins.zip.max.entries", defaults.maxEntries(), 1, 1_000_000),
+                values.integer("plugins.zip.max.ratio", defaults.maxRatio(), 2, 100_000),
+                values.seconds("plugins.call.timeout", (int) defaults.callTimeout().toSeconds()));
     }
 
     private static CertificateConfig certificates(Values values) {

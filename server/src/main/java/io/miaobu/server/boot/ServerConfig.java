@@ -35,6 +35,7 @@ import java.util.Optional;
  *                             id ({@code aliyun})
  * @param domains              how custom domains are checked: CNAME target, server addresses, resolvers, interval
  * @param tls                  the HTTPS connector: port, redirect from HTTP, default certificate
+ * @param plugins              the plugin manager: update site, zip limits, how long a request waits for a plugin
  */
 public record ServerConfig(
         Path home,
@@ -63,7 +64,8 @@ public record ServerConfig(
         String deployTarget,
         DomainConfig domains,
         CertificateConfig certificates,
-        TlsConfig tls) {
+        TlsConfig tls,
+        PluginConfig plugins) {
 
     public Path pluginsDirectory() {
         return home.resolve("plugins");
@@ -98,6 +100,6 @@ public record ServerConfig(
         return new ServerConfig(home, bindHost, newPort, publicUrl, sitesDomain, dbUrl, dbUser, dbPassword,
                 buildConcurrency, cloneTimeout, installTimeout, buildTimeout, uploadTimeout, theme, initialAdminUser,
                 initialAdminPassword, security, buildRunner, buildRunnerFallback, retention, dependencyCacheBytes,
-                notifications, previewSweepInterval, deployTarget, domains, certificates, tls);
+                notifications, previewSweepInterval, deployTarget, domains, certificates, tls, plugins);
     }
 }

@@ -21,6 +21,8 @@ import io.miaobu.server.build.cache.DependencyCache;
 import io.miaobu.server.deploy.DeployService;
 import io.miaobu.server.files.FileTrees;
 import io.miaobu.server.plugin.ExtensionRegistry;
+import io.miaobu.server.plugin.ExtensionSnapshot;
+import io.miaobu.server.plugin.Extensions;
 import io.miaobu.server.plugin.ExtensionSettings;
 import io.miaobu.server.project.Project;
 import io.miaobu.server.project.ProjectDao;
@@ -103,11 +105,15 @@ public final class BuildPipeline {
         this.retention = retention;
     }
 
-    /** Runs a deployment the executor has claimed (its status is CLONING). */
+    /**
+     * Runs a deployment the executor has claimed (its status is CLONING). The extensions it uses are the ones running
+     * when it starts: a plugin upgraded, disabled or uninstalled meanwhile changes the next build, not this one.
+     */
     public void run(long deploymentId, BuildControl control) {
         Deployment deployment = deployments.findById(deploymentId).orElseThrow();
         Project project = projects.findById(deployment.projectId()).orElse(null);
-        try (LiveLog log = logs.open(deploymentId)) {
+        // the log first: followers of a claimed build expect its status from the log as soon as it is CLONING
+        try (LiveLog log = logs.open(deploymentId); ExtensionSnapshot pinned = extensions.snapshot()) {
             recordStatus(deploymentId, DeploymentStatus.CLONING, log);
             if (project == null) {
                 finish(deploymentId, DeploymentStatus.FAILED, "The project was deleted.", log);
@@ -115,7 +121,7 @@ public final class BuildPipeline {
             }
             Path workspace = workspaces.resolve(Long.toString(deploymentId));
             try {
-                runStages(project, deployment, workspace, log, control);
+                runStages(project, deployment, workspace, log, control, pinned);
                 finish(deploymentId, DeploymentStatus.LIVE, null, log);
             } catch (NotLiveException e) {
                 // published, but there is nothing (any more) for it to go live as: it ends cancelled
@@ -146,7 +152,8 @@ public final class BuildPipeline {
         retention.runFor(project.id());
     }
 
-    private void runStages(Project project, Deployment deployment, Path workspace, LiveLog log, BuildControl control)
+    private void runStages(Project project, Deployment deployment, Path workspace, LiveLog log, BuildControl control,
+                           Extensions pinned)
             throws InterruptedException, BuildFailure, CancelledException, NotLiveException {
         long id = deployment.id();
         BuildLimits buildLimits = limits.get(project.id());
@@ -173,7 +180,7 @@ public final class BuildPipeline {
         }
 
         // 1. check out
-        SourceProvider source = extension(SourceProvider.class, project.sourceProvider(), "source");
+        SourceProvider source = extension(pinned, SourceProvider.class, project.sourceProvider(), "source");
         Secret sourceToken = sourceCredentials.forProject(project.id()).orElse(null);
         if (sourceToken != null) {
             // the plugin passes it as a header; should any message still carry it, the log masks it
@@ -196,7 +203,7 @@ public final class BuildPipeline {
         // 2. install and build: INSTALLING until the builder reports its dependencies installed, then BUILDING
         move(id, DeploymentStatus.CLONING, DeploymentStatus.INSTALLING, log);
         Path sourceDirectory = insideOf(checkout, project.rootDirectory(), "root directory");
-        Builder builder = extension(Builder.class, project.builder(), "builder");
+        Builder builder = extension(pinned, Builder.class, project.builder(), "builder");
         BuildPlan detected = guard(() -> builder.detect(sourceDirectory)).orElseThrow(() -> new BuildFailure(
                 "The " + builder.displayName() + " builder does not recognise this project (no package.json or"
                         + " index.html in '" + (project.rootDirectory().isEmpty() ? "/" : project.rootDirectory())
@@ -226,7 +233,8 @@ public final class BuildPipeline {
             }
         };
         BuildContext context = new PipelineBuildContext(sourceDirectory, plan,
-                runners.forBuild(plan, sourceDirectory, project.id(), project.slug(), deployment.trusted(), log),
+                runners.forBuild(pinned, plan, sourceDirectory, project.id(), project.slug(), deployment.trusted(),
+                        log),
                 environment(project, deployment, commit, env.all()), timeouts.install(), timeouts.build(),
                 settings.valuesFor("Builder", builder),
                 BuildRunners.trustedOnly(projectSettings.valuesFor(project.id(), "Builder", builder),
@@ -248,7 +256,7 @@ public final class BuildPipeline {
         DeploymentStatus building = deployments.findById(id).map(Deployment::status).orElse(DeploymentStatus.BUILDING);
         move(id, building == DeploymentStatus.INSTALLING ? building : DeploymentStatus.BUILDING,
                 DeploymentStatus.UPLOADING, log);
-        DeployTarget target = extension(DeployTarget.class, deployment.deployTarget(), "deploy target");
+        DeployTarget target = extension(pinned, DeployTarget.class, deployment.deployTarget(), "deploy target");
         PublishContext publish = new PipelinePublishContext(project.slug(), Long.toString(id), outputDirectory,
                 settings.valuesFor("DeployTarget", target),
                 projectSettings.valuesFor(project.id(), "DeployTarget", target), log,
@@ -268,10 +276,10 @@ public final class BuildPipeline {
         Project current = projects.findById(project.id()).orElse(project);
         try {
             if (stored.previewId() == null) {
-                deployService.activate(current, stored, log);
+                deployService.activate(current, stored, log, pinned);
                 return;
             }
-            switch (deployService.activatePreview(current, stored, log)) {
+            switch (deployService.activatePreview(current, stored, log, pinned)) {
                 case LIVE -> log.info("The preview serves deployment " + id + ".");
                 case SUPERSEDED -> throw new NotLiveException("Superseded: a newer deployment of this preview went"
                         + " live first.");
@@ -296,9 +304,9 @@ public final class BuildPipeline {
         return env;
     }
 
-    private <T extends io.miaobu.api.MiaobuExtension> T extension(Class<T> point, String id, String what)
-            throws BuildFailure {
-        return extensions.find(point, id).orElseThrow(() -> new BuildFailure("The " + what + " plugin '" + id
+    private static <T extends io.miaobu.api.MiaobuExtension> T extension(Extensions pinned, Class<T> point, String id,
+                                                                         String what) throws BuildFailure {
+        return pinned.find(point, id).orElseThrow(() -> new BuildFailure("The " + what + " plugin '" + id
                 + "' is not installed or not running. An admin can check the plugins page."));
     }
 
@@ -328,6 +336,11 @@ public final class BuildPipeline {
                 throw new InterruptedException();
             }
             throw failureOf(e);
+        } catch (RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException();
+            }
+            throw crashOf(e);
         }
     }
 
@@ -336,7 +349,18 @@ public final class BuildPipeline {
             return work.get();
         } catch (ExtensionException e) {
             throw failureOf(e);
+        } catch (RuntimeException e) {
+            throw crashOf(e);
         }
+    }
+
+    /** A plugin that threw something other than ExtensionException: the build fails, the rest of Miaobu goes on. */
+    private static BuildFailure crashOf(RuntimeException e) {
+        String reference = UUID.randomUUID().toString().substring(0, 8);
+        LOG.warn("A plugin failed during a build (reference {})", reference, e);
+        return new BuildFailure("A plugin failed: " + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage()) + " (an admin can find reference "
+                + reference + " in the server log).");
     }
 
     /** The user sees the extension's message; operators also get its technical cause in the server log. */

@@ -11,6 +11,7 @@ import io.miaobu.api.host.TaskLog;
 import io.miaobu.server.plugin.ExtensionRegistry;
 import io.miaobu.server.plugin.ExtensionSettings;
 import io.miaobu.server.project.ProjectExtensionValues;
+import io.miaobu.server.plugin.Extensions;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,10 +55,16 @@ public final class BuildRunners {
      */
     public BuildRunner forBuild(BuildPlan plan, Path sourceDirectory, long projectId, String projectSlug,
                                 boolean trusted, TaskLog log) throws BuildFailure {
+        return forBuild(extensions, plan, sourceDirectory, projectId, projectSlug, trusted, log);
+    }
+
+    /** As {@link #forBuild(BuildPlan, Path, long, String, boolean, TaskLog)}, with the runner from the build's own extensions. */
+    public BuildRunner forBuild(Extensions from, BuildPlan plan, Path sourceDirectory, long projectId,
+                                String projectSlug, boolean trusted, TaskLog log) throws BuildFailure {
         if (configured.equals(host.id())) {
             return host;
         }
-        var runner = extensions.find(BuildRunner.class, configured);
+        var runner = from.find(BuildRunner.class, configured);
         if (runner.isEmpty()) {
             if (fallbackToHost) {
                 log.warn("The build runner '" + configured + "' is not installed; running on the host instead.");
@@ -73,6 +80,9 @@ public final class BuildRunners {
                     sourceDirectory, projectSlug);
         } catch (ExtensionException e) {
             throw new BuildFailure(e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("The {} runner failed to prepare a build", configured, e);
+            throw new BuildFailure("The build runner '" + configured + "' failed: " + e.getMessage());
         }
         log.info("Commands run with the " + runner.get().displayName() + " runner.");
         return fallbackToHost ? new HostFallback(bound, host) : bound;

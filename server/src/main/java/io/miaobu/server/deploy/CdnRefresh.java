@@ -5,6 +5,7 @@ import io.miaobu.api.cdn.PurgeTask;
 import io.miaobu.api.config.ConfigValues;
 import io.miaobu.api.host.TaskLog;
 import io.miaobu.server.plugin.ExtensionRegistry;
+import io.miaobu.server.plugin.Extensions;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -51,10 +52,16 @@ public final class CdnRefresh {
      */
     public Optional<PurgeTask> afterGoLive(String deployTarget, String hostLabel, Set<String> changedPaths,
                                            TaskLog log, boolean followTask) {
-        if (extensions == null || changedPaths.isEmpty()) {
+        return afterGoLive(extensions, deployTarget, hostLabel, changedPaths, log, followTask);
+    }
+
+    /** As {@link #afterGoLive(String, String, Set, TaskLog, boolean)}, with the CDN from {@code from} (a build's). */
+    public Optional<PurgeTask> afterGoLive(Extensions from, String deployTarget, String hostLabel,
+                                           Set<String> changedPaths, TaskLog log, boolean followTask) {
+        if (extensions == null || from == null || changedPaths.isEmpty()) {
             return Optional.empty();
         }
-        Optional<CdnProvider> cdn = extensions.find(CdnProvider.class, deployTarget);
+        Optional<CdnProvider> cdn = from.find(CdnProvider.class, deployTarget);
         if (cdn.isEmpty()) {
             return Optional.empty();
         }

@@ -10,6 +10,7 @@ import io.miaobu.server.build.Deployment;
 import io.miaobu.server.build.DeploymentDao;
 import io.miaobu.server.build.DeploymentStatus;
 import io.miaobu.server.plugin.ExtensionRegistry;
+import io.miaobu.server.plugin.Extensions;
 import io.miaobu.server.preview.Preview;
 import io.miaobu.server.preview.PreviewDao;
 import io.miaobu.server.project.Project;
@@ -112,6 +113,18 @@ public final class DeployService {
 
     /** As {@link #activate(Project, Deployment, TaskLog)}; {@code followCdn} false starts the CDN refresh only. */
     public void activate(Project project, Deployment deployment, TaskLog log, boolean followCdn) {
+        activate(project, deployment, log, followCdn, extensions);
+    }
+
+    /**
+     * As {@link #activate(Project, Deployment, TaskLog)}, with the deploy target and CDN from {@code from}: a build's
+     * own extensions, the plugin versions it started with.
+     */
+    public void activate(Project project, Deployment deployment, TaskLog log, Extensions from) {
+        activate(project, deployment, log, true, from);
+    }
+
+    private void activate(Project project, Deployment deployment, TaskLog log, boolean followCdn, Extensions from) {
         if (deployment.projectId() != project.id()) {
             throw UserFacingException.notFound("Deployment " + deployment.id() + " is not part of this project.");
         }
@@ -120,7 +133,7 @@ public final class DeployService {
                     + " the production environment; it cannot become the project's live deployment. Deploy its"
                     + " commit to production instead.");
         }
-        DeployTarget target = publishedTarget(deployment);
+        DeployTarget target = publishedTarget(deployment, from);
         io.miaobu.api.deploy.ActivationResult changed;
         synchronized (lockOf(project.id())) {
             // retention marks a deployment PURGED under this lock before deleting its files
@@ -135,7 +148,8 @@ public final class DeployService {
         }
         LOG.info("Project {} now serves deployment {}", project.slug(), deployment.id());
         if (changed != null) {
-            cdnRefresh.afterGoLive(deployment.deployTarget(), project.slug(), changed.changedPaths(), log, followCdn);
+            cdnRefresh.afterGoLive(from, deployment.deployTarget(), project.slug(), changed.changedPaths(), log,
+                    followCdn);
         }
     }
 
@@ -156,10 +170,15 @@ public final class DeployService {
      * @throws ExtensionException when the deploy target fails; the preview's previous deployment is still served
      */
     public PreviewActivation activatePreview(Project project, Deployment deployment, TaskLog log) {
+        return activatePreview(project, deployment, log, extensions);
+    }
+
+    /** As {@link #activatePreview(Project, Deployment, TaskLog)}, with the deploy target and CDN from {@code from}. */
+    public PreviewActivation activatePreview(Project project, Deployment deployment, TaskLog log, Extensions from) {
         if (deployment.projectId() != project.id() || deployment.previewId() == null) {
             throw new IllegalArgumentException("deployment " + deployment.id() + " is no preview of " + project.slug());
         }
-        DeployTarget target = publishedTarget(deployment);
+        DeployTarget target = publishedTarget(deployment, from);
         io.miaobu.api.deploy.ActivationResult changed;
         String label;
         synchronized (lockOf(project.id())) {
@@ -181,7 +200,7 @@ public final class DeployService {
         }
         LOG.info("Preview {} of {} now serves deployment {}", deployment.previewId(), project.slug(), deployment.id());
         if (changed != null) {
-            cdnRefresh.afterGoLive(deployment.deployTarget(), label, changed.changedPaths(), log, true);
+            cdnRefresh.afterGoLive(from, deployment.deployTarget(), label, changed.changedPaths(), log, true);
         }
         return PreviewActivation.LIVE;
     }
@@ -210,12 +229,12 @@ public final class DeployService {
         return true;
     }
 
-    private DeployTarget publishedTarget(Deployment deployment) {
+    private DeployTarget publishedTarget(Deployment deployment, Extensions from) {
         if (deployment.storageRef() == null || deployment.storageLocation() == null) {
             throw UserFacingException.conflict("Deployment " + deployment.id()
                     + " was never published, so it cannot go live.");
         }
-        return extensions.find(DeployTarget.class, deployment.deployTarget())
+        return from.find(DeployTarget.class, deployment.deployTarget())
                 .orElseThrow(() -> new ExtensionException("The deploy target '" + deployment.deployTarget()
                         + "' is not installed or not running."));
     }

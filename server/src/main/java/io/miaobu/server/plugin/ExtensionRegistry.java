@@ -1,17 +1,36 @@
 package io.miaobu.server.plugin;
 
 import io.miaobu.api.MiaobuExtension;
+import io.miaobu.api.build.BuildRunner;
+import io.miaobu.api.build.Builder;
+import io.miaobu.api.cdn.CdnProvider;
+import io.miaobu.api.cert.CertificateIssuer;
+import io.miaobu.api.deploy.DeployTarget;
+import io.miaobu.api.dns.DnsProvider;
+import io.miaobu.api.identity.IdentityProvider;
+import io.miaobu.api.notify.Notifier;
+import io.miaobu.api.source.SourceProvider;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The extensions of every started plugin plus the core's own, per extension point, cached until a plugin changes
- * state.
+ * state. An extension whose {@code id()} throws or is blank is left out (and logged): every lookup by id would
+ * otherwise fail for the whole point.
  */
-public final class ExtensionRegistry {
+public final class ExtensionRegistry implements Extensions {
+
+    /** Every extension point, in the order pages list them. */
+    public static final List<Class<? extends MiaobuExtension>> POINTS = List.of(SourceProvider.class,
+            IdentityProvider.class, Builder.class, BuildRunner.class, DeployTarget.class, CdnProvider.class,
+            CertificateIssuer.class, DnsProvider.class, Notifier.class);
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExtensionRegistry.class);
 
     private final PluginHost host;
     private final List<MiaobuExtension> builtIns;
@@ -23,13 +42,29 @@ public final class ExtensionRegistry {
         host.onChange(cache::clear);
     }
 
+    @Override
     @SuppressWarnings("unchecked")
     public <T extends MiaobuExtension> List<T> all(Class<T> point) {
-        return (List<T>) cache.computeIfAbsent(point, type -> load(point));
+        List<?> cached = cache.get(point);
+        if (cached != null) {
+            return (List<T>) cached;
+        }
+        // outside computeIfAbsent: a plugin change clears the cache while holding the host's write lock
+        return host.whileStable(() -> (List<T>) cache.computeIfAbsent(point, type -> load(point)));
     }
 
-    public <T extends MiaobuExtension> Optional<T> find(Class<T> point, String id) {
-        return all(point).stream().filter(e -> e.id().equals(id)).findFirst();
+    /**
+     * The extensions as they are now, for a build that starts now: it keeps them, and the class loaders of their
+     * plugins, until it closes the snapshot.
+     */
+    public ExtensionSnapshot snapshot() {
+        return host.whileStable(() -> {
+            var byPoint = new HashMap<Class<?>, List<?>>();
+            for (Class<? extends MiaobuExtension> point : POINTS) {
+                byPoint.put(point, all(point));
+            }
+            return new ExtensionSnapshot(byPoint, host.leaseStarted());
+        });
     }
 
     /** The plugin an extension comes from, {@code core} for built-ins. */
@@ -45,7 +80,22 @@ public final class ExtensionRegistry {
                 result.add(point.cast(builtIn));
             }
         }
-        result.addAll(host.manager().getExtensions(point));
+        for (T extension : host.manager().getExtensions(point)) {
+            String id;
+            try {
+                id = extension.id();
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("Leaving out the {} {} of plugin {}: its id() failed: {}", point.getSimpleName(),
+                        extension.getClass().getName(), ownerOf(extension), e.toString());
+                continue;
+            }
+            if (id == null || id.isBlank()) {
+                LOG.warn("Leaving out the {} {} of plugin {}: it has no id", point.getSimpleName(),
+                        extension.getClass().getName(), ownerOf(extension));
+                continue;
+            }
+            result.add(extension);
+        }
         return List.copyOf(result);
     }
 }

@@ -36,8 +36,17 @@ public final class ExtensionSettings {
     private final SecretBox box;
     private final AuditLog audit;
     private final Clock clock;
+    /** Connection tests run on a request thread: a plugin that hangs must not hold it (null: call directly). */
+    private final PluginCalls calls;
 
     public ExtensionSettings(Jdbi jdbi, ExtensionRegistry extensions, SecretBox box, AuditLog audit, Clock clock) {
+        this(jdbi, extensions, box, audit, clock, null);
+    }
+
+    /** @param calls runs connection tests with a time limit */
+    public ExtensionSettings(Jdbi jdbi, ExtensionRegistry extensions, SecretBox box, AuditLog audit, Clock clock,
+                             PluginCalls calls) {
+        this.calls = calls;
         this.jdbi = jdbi;
         this.extensions = extensions;
         this.box = box;
@@ -182,7 +191,13 @@ public final class ExtensionSettings {
      */
     public List<io.miaobu.api.config.ConnectionCheck> checkConnection(String point, MiaobuExtension extension) {
         try {
-            return List.copyOf(extension.checkConnection(valuesFor(point, extension)));
+            ConfigValues values = valuesFor(point, extension);
+            return List.copyOf(calls == null ? extension.checkConnection(values)
+                    : calls.call(() -> extension.checkConnection(values)));
+        } catch (PluginCalls.NoAnswer e) {
+            org.slf4j.LoggerFactory.getLogger(ExtensionSettings.class).warn("The connection test of {} {}: {}",
+                    point, extension.id(), e.getMessage());
+            return List.of(io.miaobu.api.config.ConnectionCheck.failed("Running the test", e.getMessage()));
         } catch (RuntimeException e) {
             String reference = java.util.UUID.randomUUID().toString().substring(0, 8);
             org.slf4j.LoggerFactory.getLogger(ExtensionSettings.class).warn(

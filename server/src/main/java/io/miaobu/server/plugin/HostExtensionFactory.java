@@ -43,6 +43,17 @@ final class HostExtensionFactory implements ExtensionFactory {
     }
 
     private Object instantiate(Class<?> type) {
+        try {
+            return construct(type);
+        } catch (PluginRuntimeException e) {
+            throw e;
+        } catch (RuntimeException | LinkageError e) {
+            // PF4J leaves out an extension whose factory throws this, instead of failing the whole lookup
+            throw new PluginRuntimeException(e, "Cannot create extension {}", type.getName());
+        }
+    }
+
+    private Object construct(Class<?> type) {
         Constructor<?> constructor = Arrays.stream(type.getConstructors())
                 .max(Comparator.comparingInt(Constructor::getParameterCount))
                 .orElseThrow(() -> new PluginRuntimeException("Extension " + type.getName()

@@ -98,6 +98,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsThePluginManagersSettingsAndRefusesAKeyThatIsNotEd25519() throws Exception {
+        PluginConfig defaults = load(Map.of(), new Properties()).plugins();
+        assertThat(defaults.updateSite()).isEmpty();
+        assertThat(defaults.maxZipBytes()).isEqualTo(100L << 20);
+        assertThat(defaults.callTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+
+        String key = java.util.Base64.getEncoder().encodeToString(java.security.KeyPairGenerator
+                .getInstance("Ed25519").generateKeyPair().getPublic().getEncoded());
+        PluginConfig set = load(Map.of("MIAOBU_PLUGINS_UPDATE_SITE", "https://plugins.example.test/plugins.json",
+                "MIAOBU_PLUGINS_UPDATE_SITE_PUBLIC_KEY", key, "MIAOBU_PLUGINS_ZIP_MAX_SIZE", "20",
+                "MIAOBU_PLUGINS_CALL_TIMEOUT", "5"), new Properties()).plugins();
+        assertThat(set.updateSite()).contains("https://plugins.example.test/plugins.json");
+        assertThat(set.updateSitePublicKey()).contains(key);
+        assertThat(set.maxZipBytes()).isEqualTo(20L << 20);
+        assertThat(set.callTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+
+        assertThatThrownBy(() -> load(Map.of("MIAOBU_PLUGINS_UPDATE_SITE_PUBLIC_KEY", "c2hvcnQ="), new Properties()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("plugins.update-site.public-key");
+    }
+
+    @Test
     void newProjectsPublishToLocalStorageUnlessAnotherTargetIsNamed() {
         assertThat(load(Map.of(), new Properties()).deployTarget()).isEqualTo("local-storage");
         assertThat(load(Map.of("MIAOBU_DEPLOY_TARGET", "aliyun"), new Properties()).deployTarget()).isEqualTo("aliyun");
