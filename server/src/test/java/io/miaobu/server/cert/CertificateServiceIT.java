@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.miaobu.api.ExtensionException;
 import io.miaobu.api.MiaobuExtension;
 import io.miaobu.api.Secret;
-import io.miaobu.api.cdn.CdnProvider;
-import io.miaobu.api.cdn.DomainBinding;
-import io.miaobu.api.cdn.PurgeTask;
 import io.miaobu.api.cert.CertificateBundle;
 import io.miaobu.api.cert.CertificateIssuer;
 import io.miaobu.api.cert.CertificateOrder;
@@ -18,6 +15,7 @@ import io.miaobu.api.dns.DnsRecord;
 import io.miaobu.server.audit.Actor;
 import io.miaobu.server.audit.AuditLog;
 import io.miaobu.server.boot.CertificateConfig;
+import io.miaobu.server.deploy.UnusedCdnProvider;
 import io.miaobu.server.outbound.GuardedOutboundHttp;
 import io.miaobu.server.outbound.OutboundAddressPolicy;
 import io.miaobu.server.persistence.TestDatabase;
@@ -35,7 +33,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -527,7 +524,7 @@ class CertificateServiceIT {
     }
 
     /** The CDN of the deploy target {@code cdn-target}. */
-    private static final class TestCdn implements CdnProvider {
+    private static final class TestCdn extends UnusedCdnProvider {
         final Map<String, CertificateBundle> installed = new ConcurrentHashMap<>();
         volatile String refuse;
 
@@ -542,27 +539,7 @@ class CertificateServiceIT {
         }
 
         @Override
-        public DomainBinding bindDomain(ConfigValues global, String siteKey, String domain) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public DomainBinding domainStatus(ConfigValues global, String domain) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
         public void unbindDomain(ConfigValues global, String domain) {
-        }
-
-        @Override
-        public PurgeTask purge(ConfigValues global, Collection<String> urls) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public PurgeTask purgeStatus(ConfigValues global, String taskId) {
-            throw new UnsupportedOperationException();
         }
 
         @Override

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.miaobu.api.ExtensionException;
 import io.miaobu.api.MiaobuExtension;
-import io.miaobu.api.cdn.CdnProvider;
-import io.miaobu.api.cdn.DomainBinding;
 import io.miaobu.api.cdn.PurgeTask;
 import io.miaobu.api.cert.CertificateBundle;
 import io.miaobu.api.config.ConfigValues;
@@ -67,7 +65,7 @@ class CdnRefreshTest {
     }
 
     /** A CDN whose refresh tasks complete after {@code pollsToComplete} status questions (never, when negative). */
-    static final class RecordingCdn implements CdnProvider {
+    static final class RecordingCdn extends UnusedCdnProvider {
 
         final List<String> refreshed = new ArrayList<>();
         final String id;
@@ -108,22 +106,7 @@ class CdnRefreshTest {
         }
 
         @Override
-        public DomainBinding bindDomain(ConfigValues global, String siteKey, String domain) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public DomainBinding domainStatus(ConfigValues global, String domain) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
         public void unbindDomain(ConfigValues global, String domain) {
-        }
-
-        @Override
-        public PurgeTask purge(ConfigValues global, Collection<String> urls) {
-            throw new UnsupportedOperationException();
         }
 
         @Override

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.miaobu.api.ExtensionException;
-import io.miaobu.api.cdn.CdnProvider;
 import io.miaobu.api.cdn.DomainBinding;
-import io.miaobu.api.cdn.PurgeTask;
-import io.miaobu.api.cert.CertificateBundle;
 import io.miaobu.api.config.ConfigValues;
 import io.miaobu.server.audit.Actor;
 import io.miaobu.server.audit.AuditLog;
 import io.miaobu.server.boot.DomainConfig;
+import io.miaobu.server.deploy.UnusedCdnProvider;
 import io.miaobu.server.persistence.TestDatabase;
 import io.miaobu.server.site.CustomDomainLookup.Route;
 import io.miaobu.server.web.UserFacingException;
@@ -22,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +48,6 @@ class CustomDomainsIT {
     private TestDnsServer dns;
     private final DomainRoutes routes = new DomainRoutes();
     private final List<String> changes = new ArrayList<>();
-
 
     private CustomDomains open(String kind) throws Exception {
         return open(kind, CdnDomains.NONE);
@@ -225,7 +221,7 @@ class CustomDomainsIT {
      * The CDN of the deploy target {@code edge}: records every call, names {@code <domain>.edge-cdn.test} as the
      * CNAME target, and can be told to refuse, to report a state, or to have lost a domain.
      */
-    static final class TestCdn implements CdnProvider {
+    static final class TestCdn extends UnusedCdnProvider {
 
         static final String ID = "edge";
         final List<String> calls = new ArrayList<>();
@@ -278,21 +274,6 @@ class CustomDomainsIT {
                 throw new ExtensionException(unbindRefusal);
             }
             domains.remove(domain);
-        }
-
-        @Override
-        public PurgeTask purge(ConfigValues global, Collection<String> urls) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public PurgeTask purgeStatus(ConfigValues global, String taskId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void installCertificate(ConfigValues global, String domain, CertificateBundle certificate) {
-            throw new UnsupportedOperationException();
         }
 
         synchronized List<String> calls() {

@@ -12,9 +12,6 @@ import io.miaobu.api.build.Builder;
 import io.miaobu.api.build.CommandResult;
 import io.miaobu.api.build.CommandSpec;
 import io.miaobu.api.cdn.CdnProvider;
-import io.miaobu.api.cdn.DomainBinding;
-import io.miaobu.api.cdn.PurgeTask;
-import io.miaobu.api.cert.CertificateBundle;
 import io.miaobu.api.config.ConfigField;
 import io.miaobu.api.config.ConfigFieldType;
 import io.miaobu.api.config.ConfigProblem;
@@ -33,6 +30,7 @@ import io.miaobu.api.source.SourceRepository;
 import io.miaobu.server.audit.Actor;
 import io.miaobu.server.audit.AuditEvent;
 import io.miaobu.server.audit.AuditLog;
+import io.miaobu.server.deploy.UnusedCdnProvider;
 import io.miaobu.server.outbound.GuardedOutboundHttp;
 import io.miaobu.server.outbound.OutboundAddressPolicy;
 import io.miaobu.server.persistence.TestDatabase;
@@ -48,7 +46,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -447,7 +444,7 @@ class ProjectExtensionSettingsIT {
         }
     }
 
-    static final class EdgeCdn implements CdnProvider {
+    static final class EdgeCdn extends UnusedCdnProvider {
 
         @Override
         public String id() {
@@ -462,36 +459,6 @@ class ProjectExtensionSettingsIT {
         @Override
         public ConfigSchema projectSettings() {
             return EDGE_SETTINGS;
-        }
-
-        @Override
-        public DomainBinding bindDomain(ConfigValues global, String siteKey, String domain) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public DomainBinding domainStatus(ConfigValues global, String domain) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void unbindDomain(ConfigValues global, String domain) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public PurgeTask purge(ConfigValues global, Collection<String> urls) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public PurgeTask purgeStatus(ConfigValues global, String taskId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void installCertificate(ConfigValues global, String domain, CertificateBundle certificate) {
-            throw new UnsupportedOperationException();
         }
     }
 }
