@@ -409,6 +409,9 @@ public final class CertificateService {
                 }
             }
         }
+        if (extensions.all(CdnProvider.class).isEmpty()) {
+            return; // no CDN: nothing to install, and no reason to look up every domain's deploy target
+        }
         for (DomainCertificate row : rows) {
             // the CDN refused or was down when the certificate came: try again every round
             if (row.present() && row.cdnInstalledAt() == null) {
